@@ -1,0 +1,247 @@
+"""The command line: ``python -m geo extract|evaluate|build-gazetteer ...``."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from geo.models import Place
+
+log = logging.getLogger("geo")
+
+EXIT_OK = 0
+EXIT_NOTHING_READ = 1
+EXIT_USAGE = 2
+DEFAULT_BORDERS_PATH = Path(__file__).resolve().parent.parent / "data" / "build" / "borders.geojson"
+
+MENTION_FIELDS = ("doc", "start", "end", "text", "name", "lat", "lon", "country", "feature",
+                  "gazetteer_id", "confidence", "kind", "found_by", "reason")
+
+
+def place_record(place: Place) -> dict[str, Any]:
+    """One mention as the flat record the command line prints."""
+    mention, entry = place.mention, place.entry
+    return {
+        "doc": mention.doc_id,
+        "start": mention.start,
+        "end": mention.end,
+        "text": mention.text,
+        "name": entry.name if entry else None,
+        "lat": round(entry.lat, 5) if entry else None,
+        "lon": round(entry.lon, 5) if entry else None,
+        "country": entry.country if entry else None,
+        "feature": entry.feature.value if entry else None,
+        "gazetteer_id": entry.gazetteer_id if entry else None,
+        "confidence": place.confidence,
+        "kind": mention.kind.value,
+        "found_by": mention.found_by,
+        "reason": place.reason,
+    }
+
+
+def _print_records(records: Sequence[dict[str, Any]], fmt: str) -> None:
+    out = sys.stdout
+    if fmt == "jsonl":
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(MENTION_FIELDS), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        widths = {"doc": 22, "text": 24, "name": 28, "country": 2, "feature": 8}
+        for record in records:
+            cells = [
+                str(record["doc"])[: widths["doc"]].ljust(widths["doc"]),
+                str(record["text"])[: widths["text"]].ljust(widths["text"]),
+                str(record["name"] or "?")[: widths["name"]].ljust(widths["name"]),
+                str(record["country"] or "").ljust(widths["country"]),
+                str(record["feature"] or "").ljust(widths["feature"]),
+                f"{record['confidence']:.2f}",
+            ]
+            out.write("  ".join(cells) + "\n")
+
+
+def _open_gazetteer() -> Any:
+    from geo.gazetteer import Gazetteer, GazetteerError
+
+    try:
+        return Gazetteer.open()
+    except GazetteerError as err:
+        log.error("%s", err)
+        raise SystemExit(EXIT_NOTHING_READ) from err
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from geo.articles import load_articles
+    from geo.pipeline import place_articles
+
+    articles, problems = load_articles(args.paths)
+    for problem in problems:
+        log.error("%s", problem)
+    if not articles:
+        log.error("no article could be read from %s", ", ".join(map(str, args.paths)))
+        return EXIT_NOTHING_READ
+    gazetteer = _open_gazetteer()
+    online, pins = _online_and_pins(args)
+    records = []
+    for places in place_articles(articles, gazetteer, online=online, pins=pins):
+        records.extend(place_record(p) for p in places if p.resolved or args.unresolved)
+    _print_records(records, args.format)
+    return EXIT_OK
+
+
+def _online_and_pins(args: argparse.Namespace) -> tuple[Any, Any]:
+    from geo.geocache import GeocodeCache
+    from geo.online import OnlineGeocoder, OnlineSettings
+
+    settings = OnlineSettings.from_env()
+    cache = GeocodeCache()
+    pins = {p.key: p.entry for p in cache.pins()}
+    if args.online or settings.enabled:
+        return OnlineGeocoder.from_settings(cache, settings), pins
+    return OnlineGeocoder.from_settings(cache, settings, offline=True), pins
+
+
+def _placer(system: str, gazetteer: Any) -> Any:
+    """The function that places a list of articles: ours, or the baseline peer."""
+    from geo.peer import peer_places
+    from geo.pipeline import place_articles
+
+    if system == "peer":
+        return lambda articles: peer_places(articles, gazetteer)
+    return lambda articles: place_articles(articles, gazetteer)
+
+
+def cmd_peer(args: argparse.Namespace) -> int:
+    from geo.articles import load_articles
+
+    articles, problems = load_articles(args.paths)
+    for problem in problems:
+        log.error("%s", problem)
+    records = []
+    for places in _placer("peer", _open_gazetteer())(articles):
+        records.extend(place_record(p) for p in places if p.resolved)
+    _print_records(records, "jsonl")
+    return EXIT_OK if articles else EXIT_NOTHING_READ
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from geo.evaluate import Prediction, evaluate_corpus, format_errors
+    from geo.models import Article
+
+    placer = _placer(args.system, _open_gazetteer())
+
+    def parse(texts: Sequence[str]) -> list[list[Prediction]]:
+        articles = [Article(doc_id=str(i), text=t) for i, t in enumerate(texts)]
+        return [
+            # An unplaced mention is still a recognised name: it scores as 20,039 km off.
+            [Prediction(p.mention.start, p.mention.end,
+                        p.entry.lat if p.entry else None, p.entry.lon if p.entry else None,
+                        p.mention.text)
+             for p in places]
+            for places in placer(articles)
+        ]
+
+    status = EXIT_OK
+    for corpus in args.corpora:
+        if not Path(corpus).is_file():
+            log.error("%s: no such corpus file", corpus)
+            status = EXIT_NOTHING_READ
+            continue
+        result = evaluate_corpus(Path(corpus), parse, limit=args.limit)
+        print(json.dumps({"system": args.system, **result.scores.as_dict()}), flush=True)
+        if args.errors:
+            print(format_errors(result.errors, args.errors_limit), flush=True)
+    return status
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from geo.bench import bench
+
+    missing = [c for c in args.corpora if not Path(c).is_file()]
+    if missing:
+        log.error("no such corpus file: %s", ", ".join(missing))
+        return EXIT_NOTHING_READ
+    print(json.dumps(bench([Path(c) for c in args.corpora]), indent=2))
+    return EXIT_OK
+
+
+def cmd_build_borders(args: argparse.Namespace) -> int:
+    from geo.borders import write_borders_geojson
+
+    path = Path(args.output or DEFAULT_BORDERS_PATH)
+    write_borders_geojson(path)
+    print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")
+    return EXIT_OK
+
+
+def cmd_build_gazetteer(args: argparse.Namespace) -> int:
+    from geo.gazetteer import DEFAULT_GAZETTEER_PATH, build_gazetteer
+
+    path = Path(args.output or DEFAULT_GAZETTEER_PATH)
+    if path.exists() and not args.force:
+        print(f"{path}: present (use --force to rebuild)")
+        return EXIT_OK
+    started = time.perf_counter()
+    stats = build_gazetteer(path)
+    print(f"{path}: built in {time.perf_counter() - started:.1f}s: {stats}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="show debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    extract = commands.add_parser("extract", help="list the places each article names")
+    extract.add_argument("paths", nargs="+", help="article files (.txt, .html) or folders")
+    extract.add_argument("--format", choices=("jsonl", "csv", "table"), default="table")
+    extract.add_argument("--online", action="store_true",
+                         help="ask the online geocoder (cached) for names the gazetteer lacks")
+    extract.add_argument("--unresolved", action="store_true",
+                         help="also list mentions that could not be placed")
+    extract.set_defaults(func=cmd_extract)
+
+    evaluate = commands.add_parser("evaluate", help="score against gold geoparsing corpora")
+    evaluate.add_argument("corpora", nargs="+", help="corpus XML files")
+    evaluate.add_argument("--limit", type=int, default=None, help="first N documents only")
+    evaluate.add_argument("--errors", action="store_true",
+                          help="list misses, false positives and far-off resolutions")
+    evaluate.add_argument("--errors-limit", type=int, default=200)
+    evaluate.add_argument("--system", choices=("ours", "peer"), default="ours",
+                          help="peer: spaCy NER + most populous candidate, for comparison")
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    bench = commands.add_parser("bench", help="articles/s, gazetteer open, peak memory")
+    bench.add_argument("corpora", nargs="+", help="corpus XML files whose texts to read")
+    bench.set_defaults(func=cmd_bench)
+
+    peer = commands.add_parser("peer", help="the baseline peer's places (jsonl), for bench")
+    peer.add_argument("paths", nargs="+")
+    peer.set_defaults(func=cmd_peer)
+
+    borders = commands.add_parser("build-borders", help="write the offline base map outlines")
+    borders.add_argument("--output", help="where to write it (default data/build/...)")
+    borders.set_defaults(func=cmd_build_borders)
+
+    build = commands.add_parser("build-gazetteer", help="build the offline gazetteer")
+    build.add_argument("--output", help="where to write it (default data/build/...)")
+    build.add_argument("--force", action="store_true", help="rebuild even if present")
+    build.set_defaults(func=cmd_build_gazetteer)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s: %(message)s", stream=sys.stderr)
+    result: int = args.func(args)
+    return result

@@ -1,0 +1,369 @@
+"""Finding the place names of an article, with exact character offsets.
+
+Two readers vote. The gazetteer reader proposes every run of capitalised words (with the
+connectors names use: "Deir ez-Zor", "al-Bab", "Ras al Ain") whose lookup key names a
+place; it finds what the NER model mislabels (Hmeimim as NORP, al-Bab as ORG) or cuts short
+("Deir" of "Deir ez-Zor"). spaCy's NER vetoes what is a person's or an organisation's name
+("Bashar al-Assad", "Tehran Times", "Islamic State") and vouches for places the gazetteer
+cannot spell ("Khamandan"), which the resolver then matches loosely.
+
+Only the article's body ranges are read: page furniture yields no places.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+from wordfreq import zipf_frequency
+
+from geo.gazetteer import Candidate, Gazetteer
+from geo.models import Article, Feature, Mention, MentionKind
+from geo.normalize import ARABIC_ARTICLES, name_key, skeleton
+
+# Words that may stand inside a multi-word name in lower case.
+NAME_CONNECTORS = frozenset(
+    {"of", "the", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "la",
+     "le", "les", "los", "las", "von", "van", "der", "den", "am", "im", "upon", "on", "sur",
+     "en", "y", "e", "and"}
+) | ARABIC_ARTICLES
+MAX_NAME_TOKENS = 6
+
+# A word: letters with apostrophes or digits inside ("Ma'arrat", "Nu'man").
+_WORD_RE = re.compile(r"[^\W\d_](?:[^\W_]|['\u2019\u02BC](?=[^\W\d_]))*")
+_POSSESSIVE_RE = re.compile(r"['\u2019]s$", re.IGNORECASE)
+# What may stand between two words of one name.
+_NAME_GAP_RE = re.compile(r"^(?: |-|\u2010|\u2011|\. ?)$")
+
+# Feature cues read beside a mention, and the feature each one asks for.
+_CUE_AFTER_RE = re.compile(
+    r"[ \u00A0]+(?P<cue>air[ -]?base|air[ -]?field|military air[ -]?field|air[ -]?port|"
+    r"base|provinces?|governorates?|region|district|city|town|village)\b",
+    re.IGNORECASE,
+)
+_CUE_BEFORE_RE = re.compile(
+    r"\b(?P<cue>provinces?|governorates?|regions?|districts?|city|town|village)"
+    r"[ \u00A0]+of[ \u00A0]+(?:the[ \u00A0]+)?$",
+    re.IGNORECASE,
+)
+_LIST_GAP_RE = re.compile(r"^(?:,? and |, |,? or )$")
+CUE_FEATURES: dict[str, Feature] = {
+    "airbase": Feature.AIRBASE,
+    "airfield": Feature.AIRBASE,
+    "base": Feature.AIRBASE,
+    "airport": Feature.AIRPORT,
+    "province": Feature.ADMIN,
+    "governorate": Feature.ADMIN,
+    "region": Feature.ADMIN,
+    "district": Feature.ADMIN,
+    "city": Feature.CITY,
+    "town": Feature.CITY,
+    "village": Feature.CITY,
+}
+
+# NER labels that vouch for a place, and those whose names are not places.
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
+BLOCKING_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "LAW", "PRODUCT"})
+# Titles that make the next capitalised word a person.
+_HONORIFIC_RE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Col|Gen|Lt|Sgt|Capt|Maj|President|Minister|Secretary|Sen|Rep|Gov)"
+    r"\.?[ \u00A0]+$"
+)
+# A name followed by "-<digit>" is a designation: "Tu-22M3", "Su-34", "F-16".
+_DESIGNATION_RE = re.compile(r"[-\u2010\u2011]?\d")
+# Population from which a city alone is evidence enough, with no NER support.
+STRONG_POPULATION = 100_000
+# Words more frequent than this (Zipf scale) are common English words first.
+COMMON_WORD_ZIPF = 4.3
+STRONG_FEATURES = frozenset({Feature.COUNTRY, Feature.ADMIN, Feature.AIRBASE, Feature.REGION})
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """A mention with the gazetteer candidates its name matched (empty when none did)."""
+
+    mention: Mention
+    candidates: tuple[Candidate, ...] = ()
+    # How the name matched: "key" (exact lookup key), "skeleton" (transliteration-folded)
+    # or "" (not matched: a name the NER vouched for that the gazetteer cannot spell).
+    matched_by: str = "key"
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    tokens: int
+    key: str
+    candidates: list[Candidate] = field(default_factory=list)
+    matched_by: str = "key"
+
+
+def _words(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    words = []
+    for match in _WORD_RE.finditer(text, start, end):
+        w_start, w_end = match.span()
+        possessive = _POSSESSIVE_RE.search(match.group())
+        if possessive:
+            w_end -= len(possessive.group())
+        words.append((w_start, w_end))
+    return words
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def candidate_spans(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
+    """Every run of words in ``text[start:end]`` that could be a name: (start, end, tokens)."""
+    words = _words(text, start, end)
+    spans: list[tuple[int, int, int]] = []
+    for i, (w_start, w_end) in enumerate(words):
+        first = text[w_start:w_end]
+        opens_name = _capitalised(first) or (
+            first.lower() in ARABIC_ARTICLES
+            and i + 1 < len(words)
+            and text[w_end:words[i + 1][0]] in ("-", "\u2010", "\u2011")
+            and _capitalised(text[words[i + 1][0]:words[i + 1][1]])
+        )
+        if not opens_name:
+            continue
+        last_end = w_end
+        for j in range(i, min(i + MAX_NAME_TOKENS, len(words))):
+            if j > i:
+                gap = text[words[j - 1][1]:words[j][0]]
+                if not _NAME_GAP_RE.match(gap):
+                    break
+                word = text[words[j][0]:words[j][1]]
+                if not _capitalised(word) and word.lower() not in NAME_CONNECTORS:
+                    break
+            last_end = words[j][1]
+            if _capitalised(text[words[j][0]:last_end]):
+                span_end = last_end
+                # "U.S." keeps its closing dot.
+                if last_end - words[j][0] == 1 and text[last_end:last_end + 1] == ".":
+                    span_end += 1
+                spans.append((w_start, span_end, j - i + 1))
+    return spans
+
+
+def _usable(candidates: Sequence[Candidate], text: str, span: _Span) -> list[Candidate]:
+    """Candidates the surface form may really mean.
+
+    Codes ("US", "OIHS") count only where the text writes them in capitals; an airfield's
+    stem or keyword ("Hamadan" of "Hamadan Air Base") only where an airfield cue follows.
+    """
+    surface = text[span.start:span.end]
+    airfield_cue = CUE_FEATURES.get(_cue(text, span.start, span.end)) in (
+        Feature.AIRBASE, Feature.AIRPORT)
+    usable = []
+    for candidate in candidates:
+        if candidate.kind == "code" and not surface.isupper():
+            continue
+        if candidate.kind in ("airfield_stem", "keyword") and not (
+                airfield_cue or span.tokens > 1):
+            continue
+        usable.append(candidate)
+    return usable
+
+
+def _longest_first(spans: Iterable[_Span]) -> list[_Span]:
+    chosen: list[_Span] = []
+    taken: list[tuple[int, int]] = []
+    for span in sorted(spans, key=lambda s: (-s.tokens, -(s.end - s.start), s.start)):
+        if any(span.start < t_end and t_start < span.end for t_start, t_end in taken):
+            continue
+        chosen.append(span)
+        taken.append((span.start, span.end))
+    return sorted(chosen, key=lambda s: s.start)
+
+
+def _entity_at(doc: Doc | None, start: int, end: int) -> list[tuple[int, int, str]]:
+    if doc is None:
+        return []
+    return [
+        (ent.start_char, ent.end_char, ent.label_)
+        for ent in doc.ents
+        if ent.start_char < end and start < ent.end_char
+    ]
+
+
+def _person_words(doc: Doc | None) -> set[str]:
+    """Words of multi-word person names, so a later bare "Assad" stays a person."""
+    if doc is None:
+        return set()
+    words: set[str] = set()
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and len(ent) > 1:
+            words.update(t.text.lower() for t in ent if t.text[:1].isupper())
+    return words
+
+
+def _is_strong(candidates: Sequence[Candidate]) -> bool:
+    for candidate in candidates:
+        entry = candidate.entry
+        if entry.feature in STRONG_FEATURES or candidate.kind in ("alias", "demonym"):
+            return True
+        if entry.population >= STRONG_POPULATION:
+            return True
+    return False
+
+
+def _is_demonym(candidates: Sequence[Candidate]) -> bool:
+    return bool(candidates) and all(c.kind == "demonym" for c in candidates)
+
+
+def _accept(text: str, span: _Span, doc: Doc | None, person_words: set[str]) -> str | None:
+    """How the span is vouched for ("ner+gazetteer", "gazetteer"), or None to drop it."""
+    surface = text[span.start:span.end]
+    if _HONORIFIC_RE.search(text[max(0, span.start - 20):span.start]):
+        return None
+    if _HONORIFIC_RE.match(surface + " ") or _DESIGNATION_RE.match(text, span.end):
+        return None  # "Col." itself; "Tu-22M3", "Su-34" are aircraft, not places
+    entities = _entity_at(doc, span.start, span.end)
+    for e_start, e_end, label in entities:
+        wider = e_start < span.start or e_end > span.end
+        if label in BLOCKING_LABELS and wider:
+            return None
+    national = any(c.kind == "demonym" or c.entry.feature == Feature.COUNTRY
+                   for c in span.candidates)
+    # NORP vouches for nationalities only: "Western" is NORP but names no place.
+    place_support = any(label in PLACE_LABELS and (label != "NORP" or national)
+                        for _, _, label in entities)
+    blocked_exactly = any(label in BLOCKING_LABELS for _, _, label in entities)
+    if surface.lower() in person_words and not place_support:
+        return None
+    letters = len(surface.replace(".", ""))
+    if letters <= 2 and not (national or surface.isupper()):
+        return None
+    strong = _is_strong(span.candidates)
+    common = (span.tokens == 1 and not national
+              and zipf_frequency(surface.lower(), "en") >= COMMON_WORD_ZIPF)
+    if common and not strong:
+        return None  # "Republic" of "the Islamic Republic", "West" of "the West"
+    if place_support:
+        return "ner+gazetteer"
+    if blocked_exactly:
+        # The model calls the whole name a person or organisation; trust the gazetteer
+        # only for a name that is a well-known place (al-Bab labelled ORG).
+        return "gazetteer" if strong and span.tokens <= 3 else None
+    if surface.isupper() and letters <= 4:
+        return None  # an acronym the NER did not call a place ("IS", "ISIS")
+    if span.tokens > 1:
+        return "gazetteer"
+    # A lone capitalised word that is common English ("If", "For", "West") needs the
+    # NER's support, unless it names a country or nationality.
+    if common:
+        return None
+    return "gazetteer"
+
+
+def _cue(text: str, start: int, end: int) -> str:
+    after = _CUE_AFTER_RE.match(text, end, min(len(text), end + 40))
+    if after:
+        return _canonical_cue(after.group("cue"))
+    before = _CUE_BEFORE_RE.search(text, max(0, start - 40), start)
+    if before:
+        return _canonical_cue(before.group("cue"))
+    return ""
+
+
+def _canonical_cue(cue: str) -> str:
+    cue = re.sub(r"[ -]", "", cue.lower()).removeprefix("military")
+    cue = cue.removesuffix("s") if cue.endswith(("provinces", "governorates", "regions",
+                                                  "districts")) else cue
+    return "airfield" if cue == "airfield" else cue
+
+
+def _spread_list_cues(text: str, mentions: list[Mention]) -> list[Mention]:
+    """"the provinces of Aleppo, Deir-ez Zor and Idlib": the cue covers the whole list."""
+    spread = list(mentions)
+    for i in range(1, len(spread)):
+        previous, current = spread[i - 1], spread[i]
+        if previous.cue and not current.cue and _LIST_GAP_RE.match(
+            text[previous.end:current.start]
+        ) and CUE_FEATURES.get(previous.cue) == Feature.ADMIN:
+            spread[i] = Mention(current.doc_id, current.start, current.end, current.text,
+                                current.kind, current.found_by, previous.cue)
+    return spread
+
+
+def extract(article: Article, gazetteer: Gazetteer, doc: Doc | None = None) -> list[Extraction]:
+    """The place mentions of one article's body, with their gazetteer candidates.
+
+    ``doc`` is the spaCy parse of ``article.text`` (entities at least); without it the
+    gazetteer reads alone, with stricter acceptance.
+    """
+    text = article.text
+    spans: list[_Span] = []
+    for start, end in article.body_ranges():
+        for s_start, s_end, tokens in candidate_spans(text, start, end):
+            key = name_key(text[s_start:s_end])
+            if key:
+                spans.append(_Span(s_start, s_end, tokens, key))
+    found = gazetteer.lookup({s.key for s in spans})
+    matched = [s for s in spans if found.get(s.key)]
+    for span in matched:
+        span.candidates = _usable(found[span.key], text, span)
+    matched = [s for s in matched if s.candidates]
+
+    # Names the NER vouches for that no key matched: try the transliteration skeleton.
+    ner_only = _ner_only_spans(text, article, doc, matched)
+    skeletons = {skeleton(text[s.start:s.end]): s for s in ner_only}
+    by_skeleton = gazetteer.lookup_skeleton(k for k in skeletons if len(k.replace(" ", "")) >= 4)
+    for skel, span in skeletons.items():
+        if by_skeleton.get(skel):
+            span.candidates = list(by_skeleton[skel])
+            span.matched_by = "skeleton"
+        else:
+            span.matched_by = ""
+
+    person_words = _person_words(doc)
+    extractions: list[Extraction] = []
+    chosen = _longest_first(matched + ner_only)
+    mentions: list[Mention] = []
+    kept: list[_Span] = []
+    for span in chosen:
+        if span.matched_by:
+            found_by = _accept(text, span, doc, person_words)
+            if found_by is None:
+                continue
+            if span.matched_by == "skeleton":
+                found_by = "ner+skeleton"
+        else:
+            found_by = "ner"
+        kind = MentionKind.DEMONYM if _is_demonym(span.candidates) else MentionKind.TOPONYM
+        mentions.append(Mention(article.doc_id, span.start, span.end, text[span.start:span.end],
+                                kind, found_by, _cue(text, span.start, span.end)))
+        kept.append(span)
+    for mention, span in zip(_spread_list_cues(text, mentions), kept, strict=True):
+        extractions.append(Extraction(mention, tuple(span.candidates), span.matched_by))
+    return extractions
+
+
+def _ner_only_spans(text: str, article: Article, doc: Doc | None,
+                    matched: Sequence[_Span]) -> list[_Span]:
+    if doc is None:
+        return []
+    spans = []
+    for ent in doc.ents:
+        if ent.label_ not in ("GPE", "LOC", "FAC"):
+            continue
+        start, end = ent.start_char, ent.end_char
+        # Trim a leading article and a possessive ending: "the Gulf", "Iran's".
+        if text[start:end].lower().startswith("the "):
+            start += 4
+        possessive = _POSSESSIVE_RE.search(text[start:end])
+        if possessive:
+            end -= len(possessive.group())
+        if not any(b_start <= start and end <= b_end for b_start, b_end in article.body_ranges()):
+            continue
+        if any(s.start < end and start < s.end for s in matched):
+            continue
+        if not text[start:start + 1].isupper() or any(c.isdigit() for c in text[start:end]):
+            continue
+        tokens = len(text[start:end].split())
+        spans.append(_Span(start, end, tokens, name_key(text[start:end])))
+    return spans

@@ -1,0 +1,66 @@
+"""One call from articles to an Analysis, shared by the command line, the dashboard and tests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+from spacy.language import Language
+
+from geo.articles import load_articles
+from geo.extract import extract
+from geo.gazetteer import Gazetteer
+from geo.models import Analysis, Article, GazetteerEntry, LoadProblem, Place
+from geo.nlp import load_nlp, ner_only
+from geo.resolve import OnlineLookup, resolve
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+NLP_BATCH = 16
+
+
+def place_articles(
+    articles: Sequence[Article],
+    gazetteer: Gazetteer,
+    *,
+    nlp: Language | None = None,
+    online: OnlineLookup | None = None,
+    pins: Mapping[str, GazetteerEntry] | None = None,
+    progress: Progress | None = None,
+) -> Iterator[list[Place]]:
+    """The places of each article, in order, one list per article."""
+    nlp = nlp or load_nlp()
+    texts = (article.text for article in articles)
+    with nlp.select_pipes(disable=ner_only(nlp)):
+        docs = nlp.pipe(texts, batch_size=NLP_BATCH)
+        for done, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
+            extractions = extract(article, gazetteer, doc)
+            yield resolve(article.text, extractions, gazetteer, online=online, pins=pins)
+            if progress is not None:
+                progress(done, len(articles))
+
+
+def analyse(
+    inputs: Iterable[str | Path] | Sequence[Article],
+    *,
+    gazetteer: Gazetteer,
+    nlp: Language | None = None,
+    online: OnlineLookup | None = None,
+    pins: Mapping[str, GazetteerEntry] | None = None,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Read (when given paths), extract, resolve: everything the maps and tables need."""
+    items = list(inputs)
+    problems: list[LoadProblem] = []
+    if items and all(isinstance(item, Article) for item in items):
+        articles = [item for item in items if isinstance(item, Article)]
+    else:
+        paths = [item for item in items if isinstance(item, (str, Path))]
+        articles, problems = load_articles(paths)
+    places: list[Place] = []
+    for article_places in place_articles(articles, gazetteer, nlp=nlp, online=online,
+                                         pins=pins, progress=progress):
+        places.extend(article_places)
+    return Analysis(articles=tuple(articles), places=tuple(places), problems=tuple(problems))

@@ -1,0 +1,224 @@
+"""Choosing the gazetteer entry each mention means, from the article's context.
+
+Each candidate is scored from evidence a reader would use:
+
+* the feature the text asks for ("Hamedan air base" wants an air base, "Aleppo province"
+  a governorate) and the feature's prior (a bare country name is the country);
+* a qualifier: "Idlib, Syria", "Khamandan air base in Iran", "Syria's Hmeimeem base";
+* the article's country focus: the countries it names, weighted by how often;
+* population, as a prior among same-named towns.
+
+Scores become probabilities by a softmax; the confidence is the winner's probability times
+the quality of the name match (exact key, transliteration skeleton, fuzzy).
+
+A name that matched nothing but asks for an air base ("Khamandan air base in Iran") is
+matched loosely (rapidfuzz) against the air bases of the qualifying country, at a lower
+confidence. What stays unmatched is passed to the online geocoder when one is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from rapidfuzz import fuzz, process
+
+from geo.extract import CUE_FEATURES, Extraction
+from geo.gazetteer import Candidate, Gazetteer
+from geo.models import Feature, GazetteerEntry, Mention, Place
+from geo.normalize import name_key
+
+log = logging.getLogger(__name__)
+
+# Quality of each kind of name match, a ceiling on the confidence.
+MATCH_QUALITY = {"pin": 1.0, "key": 0.95, "skeleton": 0.8, "fuzzy": 0.65, "online": 0.7}
+FUZZY_MIN_SCORE = 75.0
+# Feature priors for a bare name, in score units (one unit ~ e in odds).
+FEATURE_PRIOR = {
+    Feature.COUNTRY: 6.0,
+    Feature.ADMIN: 1.5,
+    Feature.REGION: 1.5,
+    Feature.CITY: 0.0,
+    Feature.AIRBASE: -3.0,
+    Feature.AIRPORT: -4.0,
+    Feature.OTHER: -1.0,
+}
+CUE_BONUS = 6.0
+QUALIFIER_BONUS = 5.0
+FOCUS_WEIGHT = 3.0
+POPULATION_WEIGHT = 0.7
+PRIMARY_NAME_BONUS = 0.5
+AIRFIELD_FEATURES = (Feature.AIRBASE, Feature.AIRPORT)
+
+# Words between a mention and the place that qualifies it: "X, Syria", "X in Iran".
+_QUALIFIER_GAP_RE = re.compile(
+    r"^(?:,|,? in|,? inside| near| of|,? northern| southern| eastern| western)"
+    r"(?: the)?(?: (?:northern|southern|eastern|western|central))? $",
+    re.IGNORECASE,
+)
+_CUE_WORDS_RE = re.compile(
+    r"^ (?:air ?base|air ?field|airport|base|province|governorate|region|city|town)", re.I
+)
+_POSSESSIVE_GAP_RE = re.compile(r"^['\u2019]s $")
+
+
+class OnlineLookup(Protocol):
+    """What the resolver needs of the online geocoder (``geo.online.OnlineGeocoder``)."""
+
+    def geocode(self, name: str, *, country_hint: str | None = None) -> GazetteerEntry | None:
+        ...
+
+
+@dataclass(frozen=True)
+class _Scored:
+    entry: GazetteerEntry
+    score: float
+    reason: str
+
+
+def _country_of(candidates: Sequence[Candidate]) -> str | None:
+    """The country a mention names outright (a country name or a demonym), if any."""
+    for candidate in candidates:
+        if candidate.entry.feature == Feature.COUNTRY:
+            return candidate.entry.country
+    return None
+
+
+def document_focus(extractions: Sequence[Extraction]) -> Counter[str]:
+    """How often the article names each country, by name or demonym."""
+    focus: Counter[str] = Counter()
+    for extraction in extractions:
+        country = _country_of(extraction.candidates)
+        if country:
+            focus[country] += 1
+    return focus
+
+
+def qualifiers(text: str, extractions: Sequence[Extraction]) -> dict[int, str]:
+    """Index of an extraction -> the ISO code of the country that qualifies it."""
+    found: dict[int, str] = {}
+    for i, extraction in enumerate(extractions):
+        mention = extraction.mention
+        if i + 1 < len(extractions):
+            following = extractions[i + 1]
+            gap = text[mention.end:following.mention.start]
+            country = _country_of(following.candidates)
+            if country and following.mention.kind.value == "toponym":
+                gap = _CUE_WORDS_RE.sub("", gap)
+                if _QUALIFIER_GAP_RE.match(gap):
+                    found[i] = country
+        if i > 0 and i not in found:
+            previous = extractions[i - 1]
+            country = _country_of(previous.candidates)
+            gap = text[previous.mention.end:mention.start]
+            if country and _POSSESSIVE_GAP_RE.match(gap):
+                found[i] = country
+    return found
+
+
+def _score(candidate: Candidate, mention: Mention, qualifier: str | None,
+           focus: Counter[str]) -> _Scored:
+    entry = candidate.entry
+    wanted = CUE_FEATURES.get(mention.cue)
+    score = FEATURE_PRIOR.get(entry.feature, 0.0)
+    reasons = []
+    if wanted is not None and (entry.feature == wanted or (
+            wanted in AIRFIELD_FEATURES and entry.feature in AIRFIELD_FEATURES)):
+        score += CUE_BONUS + (1.0 if entry.feature == wanted else 0.0)
+        reasons.append(f"'{mention.cue}' cue")
+    if qualifier and entry.country == qualifier:
+        score += QUALIFIER_BONUS
+        reasons.append(f"qualified by {qualifier}")
+    total = sum(focus.values())
+    if total and entry.country:
+        share = focus[entry.country] / total
+        score += FOCUS_WEIGHT * share
+        if share:
+            reasons.append(f"article names {entry.country}")
+    score += POPULATION_WEIGHT * math.log10(entry.population + 1)
+    if candidate.kind in ("name", "alias", "demonym"):
+        score += PRIMARY_NAME_BONUS
+    return _Scored(entry, score, ", ".join(reasons) or "population and feature prior")
+
+
+def _softmax_best(scored: Sequence[_Scored]) -> tuple[_Scored, float]:
+    top = max(s.score for s in scored)
+    weights = [math.exp(s.score - top) for s in scored]
+    best = max(range(len(scored)), key=lambda i: scored[i].score)
+    return scored[best], weights[best] / sum(weights)
+
+
+def _fuzzy_airfield(gazetteer: Gazetteer, mention: Mention, countries: Sequence[str]
+                    ) -> tuple[GazetteerEntry, float] | None:
+    """"Khamandan air base in Iran": the closest-spelled air field of the named country."""
+    key = name_key(mention.text)
+    wanted = CUE_FEATURES.get(mention.cue)
+    for country in countries:
+        choices = gazetteer.entries_in(country, AIRFIELD_FEATURES)
+        if not choices:
+            continue
+        keys = [k for k, _ in choices]
+        close = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE,
+                                limit=10)
+        if close:
+            # Equally close spellings: the feature the cue asked for wins (air base, not
+            # the civil airport of the same town).
+            _, score, index = max(close, key=lambda c: (c[1], choices[c[2]][1].feature == wanted))
+            return choices[index][1], score / 100.0
+    return None
+
+
+def resolve(
+    text: str,
+    extractions: Sequence[Extraction],
+    gazetteer: Gazetteer,
+    *,
+    online: OnlineLookup | None = None,
+    pins: Mapping[str, GazetteerEntry] | None = None,
+) -> list[Place]:
+    """One Place per extraction, resolved where the evidence allows (entry None otherwise)."""
+    focus = document_focus(extractions)
+    qualified = qualifiers(text, extractions)
+    places: list[Place] = []
+    for i, extraction in enumerate(extractions):
+        mention = extraction.mention
+        qualifier = qualified.get(i)
+        pinned = (pins or {}).get(name_key(mention.text))
+        if pinned is not None:
+            places.append(Place(mention, pinned, MATCH_QUALITY["pin"], "pinned by a user"))
+            continue
+        candidates = list(extraction.candidates)
+        wanted = CUE_FEATURES.get(mention.cue)
+        if wanted in AIRFIELD_FEATURES and not any(
+                c.entry.feature in AIRFIELD_FEATURES for c in candidates):
+            countries = [qualifier] if qualifier else [c for c, _ in focus.most_common(3)]
+            fuzzy = _fuzzy_airfield(gazetteer, mention, countries)
+            if fuzzy is not None:
+                entry, similarity = fuzzy
+                confidence = round(MATCH_QUALITY["fuzzy"] * similarity, 3)
+                places.append(Place(mention, entry, confidence,
+                                    f"spelled like {entry.name} ({similarity:.0%})",
+                                    tuple(c.entry for c in candidates)))
+                continue
+        if candidates:
+            scored = [_score(c, mention, qualifier, focus) for c in candidates]
+            best, probability = _softmax_best(scored)
+            quality = MATCH_QUALITY.get(extraction.matched_by, MATCH_QUALITY["key"])
+            others = tuple(dict.fromkeys(c.entry for c in candidates if c.entry != best.entry))
+            places.append(Place(mention, best.entry, round(quality * probability, 3),
+                                best.reason, (best.entry, *others)))
+            continue
+        entry = None
+        if online is not None:
+            hint = qualifier or (focus.most_common(1)[0][0] if focus else None)
+            entry = online.geocode(mention.text, country_hint=hint)
+        if entry is not None:
+            places.append(Place(mention, entry, MATCH_QUALITY["online"], "online geocoder"))
+        else:
+            places.append(Place(mention, None, 0.0, "no gazetteer entry"))
+    return places
