@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class LoadProblem:
         return f"{self.path}: {self.problem}"
 
 
-class MentionKind(str, Enum):
+class MentionKind(StrEnum):
     TOPONYM = "toponym"
     DEMONYM = "demonym"
 
@@ -66,7 +66,7 @@ class Mention:
     cue: str = ""
 
 
-class Feature(str, Enum):
+class Feature(StrEnum):
     COUNTRY = "country"
     ADMIN = "admin"
     CITY = "city"
@@ -84,7 +84,7 @@ class GazetteerEntry:
     ``ourairports:<ident>`` where there is no ICAO code) for airfields, ``country:<ISO2>``
     for countries, ``admin:<ISO2>.<code>`` for first-level divisions, ``alias:<key>`` for
     rows of ``data/aliases.csv`` that add a place, ``online:<provider>:<id>`` for answers
-    of the online geocoder.
+    of the online geocoder, ``pin:<name key>`` for coordinates a user pinned.
     """
 
     gazetteer_id: str
@@ -114,7 +114,7 @@ class Place:
         return self.entry is not None
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     BASE = "base"
     TARGET = "target"
     TRANSIT = "transit"
