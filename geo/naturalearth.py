@@ -59,7 +59,7 @@ def _names(record: dict[str, object]) -> tuple[str, ...]:
 
 @functools.cache
 def read_admin0() -> tuple[CountryShape, ...]:
-    """Every admin-0 unit with an ISO code (units without one, e.g. disputed areas, are left out)."""
+    """Every admin-0 unit with an ISO code (units without one are left out)."""
     archive = resources.files(_PACKAGE).joinpath(_ARCHIVE)
     with archive.open("rb") as handle, zipfile.ZipFile(io.BytesIO(handle.read())) as bundle:
         reader = shapefile.Reader(
