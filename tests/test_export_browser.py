@@ -1,0 +1,136 @@
+"""Open the exported HTML in a real browser with the network cut off, and check it draws."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_render import HOSTILE_SOURCE, IMG, SCRIPT, sample_analysis, small_borders
+
+from geo.export import export
+from geo.render import PATH_COLOR, default_borders
+
+CHROMIUM = Path(os.environ.get("GEO_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOT = Path("/tmp/export.png")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)",
+    ),
+]
+
+# Every layer of the map: its popup's and tooltip's HTML once opened, and what was drawn.
+_INSPECT = """
+() => {
+    const map = window[document.querySelector('.folium-map').id];
+    const popups = [];
+    const tooltips = [];
+    map.eachLayer(layer => {
+        if (layer.getPopup && layer.getPopup()) {
+            layer.openPopup();
+            const el = document.querySelector('.leaflet-popup-content');
+            popups.push({html: el.innerHTML, text: el.textContent});
+            layer.closePopup();
+        }
+        if (layer.getTooltip && layer.getTooltip()) {
+            layer.openTooltip();
+            const el = layer.getTooltip().getElement();
+            tooltips.push({html: el.innerHTML, text: el.textContent});
+            layer.closeTooltip();
+        }
+    });
+    const paths = [...document.querySelectorAll('.leaflet-overlay-pane svg path')];
+    return {
+        popups, tooltips,
+        svgPaths: paths.length,
+        routes: paths.filter(p => p.getAttribute('stroke') === '%s')
+            .map(p => (p.getAttribute('d').match(/M/g) || []).length),
+        markers: document.querySelectorAll('.leaflet-marker-pane .leaflet-marker-icon').length,
+        legend: !!document.querySelector('.geo-legend'),
+        info: document.querySelector('.geo-info').textContent,
+        layers: [...document.querySelectorAll('.leaflet-control-layers-overlays label')]
+            .map(l => l.textContent.trim()),
+        liveScripts: document.querySelectorAll('.leaflet-pane script, .geo-info script').length,
+        liveImgs: document.querySelectorAll('.leaflet-pane img, .geo-info img').length,
+    };
+}
+""" % PATH_COLOR  # noqa: UP031  (a JS body full of braces: %-format keeps it readable)
+
+
+def test_exported_html_draws_with_no_network(tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    borders = default_borders() or small_borders()
+    out = export(sample_analysis(), tmp_path / "brief.html", title="Overnight strikes",
+                 borders=borders)
+
+    errors: list[str] = []
+    aborted: list[str] = []
+    dialogs: list[str] = []
+    console_errors: list[str] = []
+
+    def refuse_network(route: Any) -> None:
+        url = route.request.url
+        if url.startswith("file://"):
+            route.continue_()
+        else:
+            aborted.append(url)
+            route.abort()
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.route("**/*", refuse_network)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("dialog", on_dialog)
+            page.on(
+                "console",
+                lambda msg: console_errors.append(msg.text) if msg.type == "error" else None,
+            )
+            page.goto(out.as_uri(), wait_until="load")
+            page.wait_for_selector(
+                ".leaflet-overlay-pane svg path", state="attached", timeout=10_000
+            )
+            page.wait_for_timeout(300)  # let fitBounds settle before the screenshot
+            page.screenshot(path=str(SCREENSHOT))
+            seen = page.evaluate(_INSPECT)
+        finally:
+            browser.close()
+
+    assert errors == []
+    assert aborted == []
+    assert console_errors == []
+    assert dialogs == []
+    # Three routes, the Pacific one drawn in two parts (one SVG path, two moves).
+    assert len(seen["routes"]) == 3
+    assert max(seen["routes"]) >= 2
+    assert seen["svgPaths"] > 3  # the country outlines beneath them
+    # 7 place symbols (Hmeimim, Kyiv, Odesa, Tehran, Moscow, Guam, Hickam) + arrowheads.
+    assert seen["markers"] >= 7 + 3
+    assert seen["legend"]
+    assert "Overnight strikes" in seen["info"]
+    assert "Flight paths" in seen["layers"] and "Country outlines" in seen["layers"]
+    assert seen["liveScripts"] == 0 and seen["liveImgs"] == 0
+    # Hostile text shows as text: present in what a reader sees, never as markup.
+    popups = seen["popups"]
+    assert len(popups) == 7 + 3
+    texts = " ".join(p["text"] for p in popups + seen["tooltips"])
+    assert SCRIPT in texts and IMG in texts and HOSTILE_SOURCE in texts
+    for item in popups + seen["tooltips"]:
+        assert "<script" not in item["html"] and "<img" not in item["html"]
