@@ -91,7 +91,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return EXIT_NOTHING_READ
     gazetteer = _open_gazetteer()
     online, pins = _online_and_pins(args)
-    records = []
+    records: list[dict[str, Any]] = []
     for places in place_articles(articles, gazetteer, online=online, pins=pins):
         records.extend(place_record(p) for p in places if p.resolved or args.unresolved)
     _print_records(records, args.format)
@@ -126,7 +126,7 @@ def cmd_peer(args: argparse.Namespace) -> int:
     articles, problems = load_articles(args.paths)
     for problem in problems:
         log.error("%s", problem)
-    records = []
+    records: list[dict[str, Any]] = []
     for places in _placer("peer", _open_gazetteer())(articles):
         records.extend(place_record(p) for p in places if p.resolved)
     _print_records(records, "jsonl")

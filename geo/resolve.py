@@ -213,12 +213,12 @@ def resolve(
             places.append(Place(mention, best.entry, round(quality * probability, 3),
                                 best.reason, (best.entry, *others)))
             continue
-        entry = None
+        answer: GazetteerEntry | None = None
         if online is not None:
             hint = qualifier or (focus.most_common(1)[0][0] if focus else None)
-            entry = online.geocode(mention.text, country_hint=hint)
-        if entry is not None:
-            places.append(Place(mention, entry, MATCH_QUALITY["online"], "online geocoder"))
+            answer = online.geocode(mention.text, country_hint=hint)
+        if answer is not None:
+            places.append(Place(mention, answer, MATCH_QUALITY["online"], "online geocoder"))
         else:
             places.append(Place(mention, None, 0.0, "no gazetteer entry"))
     return places

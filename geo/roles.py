@@ -1,0 +1,529 @@
+"""The part each resolved place plays in its article, read from its sentence's parse.
+
+A place is a *base* when aircraft take off, fly or operate from it or are stationed at it,
+a *target* when strikes land on, in or against it, *transit* when aircraft fly over it or
+through its airspace, and a *mention* otherwise (where talks are held, a capital standing
+for its government, where a spokesman spoke).
+
+How a role is read
+------------------
+Only text blocks (lines of the article body) holding a resolved place are parsed; spaCy's
+parse splits them into sentences. From the head token of each place's mention we walk up
+the dependency tree to the first *cue* word that governs it and read the role off the
+relation that reaches the cue (the preposition under it, or the object/subject arc).
+Walking the tree rather than a window of words is what lets "took off from Hamedan to
+strike Aleppo" and "Aleppo was struck by bombers based at Hamedan" both come out right.
+The walk stops at a clause boundary (a ``ccomp``, ``advcl``, ``relcl`` ... arc), so a cue
+in another clause never claims the place.
+
+The cue table (lemmas or lower-case words; "take off" is a verb with its particle)
+-------------------------------------------------------------------------------------
+=========== ============================================ =================================
+kind        words                                        role of the governed place
+=========== ============================================ =================================
+strike      strike, airstrike, bomb, bombing, hit,       target through an object or
+            target, attack, raid, shell, pound, assault  on/in/against/at/over/of...;
+                                                         base through from / out of;
+                                                         the subject or agent: mention
+flight      take off, depart, launch, fly, operate,      base through from / out of;
+            stage, scramble, sortie, run                 transit through over / through /
+                                                         across; base through to + a base
+                                                         noun ("flew bombers to the base")
+station     base, station, deploy, redeploy, position,   base through at/in/near/... or
+            park, land, relocate                         "X-based", when what is stationed
+                                                         is an aircraft or an operation
+aircraft    aircraft, plane, warplane, jet, bomber,      base through from / out of;
+            fighter, helicopter, drone, Su-34, F-16 ...  transit through over
+operation   mission, sortie, flight, run, operation      base through from; transit
+                                                         through over; target through
+                                                         against / on
+base noun   base, airbase, airfield, airport, airstrip   marks the place as a base site;
+                                                         a base unless a later cue says
+                                                         otherwise
+airspace    airspace                                     transit ("Iraqi airspace")
+passage     overfly, cross, transit, pass, traverse      transit through an object or
+                                                         over / through / across
+support     support, escort, cover, accompany, protect   marks a base's aircraft as
+                                                         supporting another strike
+locator     north, south, ..., southwest; km, miles      "175 miles southwest of Tehran":
+                                                         a reference point, never a base
+=========== ============================================ =================================
+
+Confidence is that of the rule that fired: 0.9 for a verb cue with the right preposition,
+0.85 for a noun cue, 0.7 for weaker readings (copula, deployment to a base), 0.6 for a
+place that only names a base site, 0.6 for a plain mention and 0.8 for a mention that is
+an actor, a qualifier ("al-Bab, Aleppo province") or a locator.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from geo.models import Article, Evidence, Feature, MentionKind, Place, PlaceRole, Role
+
+log = logging.getLogger(__name__)
+
+
+class Cue(StrEnum):
+    STRIKE = "strike"
+    FLIGHT = "flight"
+    STATION = "station"
+    AIRCRAFT = "aircraft"
+    OPERATION = "operation"
+    BASE_NOUN = "base noun"
+    AIRSPACE = "airspace"
+    PASSAGE = "passage"
+
+
+# The cue table (see the module docstring). Order matters only for words in two rows:
+# the first kind listed wins, so "run" is a flight verb and "raid" a strike.
+CUE_WORDS: dict[Cue, frozenset[str]] = {
+    Cue.STRIKE: frozenset({
+        "strike", "airstrike", "air-strike", "bomb", "bombing", "bombard", "bombardment",
+        "hit", "target", "attack", "raid", "airraid", "shell", "shelling", "pound",
+        "assault", "blitz",
+    }),
+    Cue.FLIGHT: frozenset({
+        "take off", "takeoff", "take-off", "depart", "launch", "fly", "operate", "stage",
+        "scramble", "sortie", "run", "lift off",
+    }),
+    Cue.STATION: frozenset({
+        "base", "station", "deploy", "redeploy", "position", "park", "land", "relocate",
+    }),
+    Cue.AIRCRAFT: frozenset({
+        "aircraft", "airplane", "plane", "warplane", "jet", "bomber", "fighter",
+        "fighter-bomber", "helicopter", "drone", "gunship", "interceptor",
+    }),
+    Cue.OPERATION: frozenset({"mission", "sortie", "flight", "run", "operation"}),
+    Cue.BASE_NOUN: frozenset({
+        "base", "airbase", "air-base", "airfield", "air-field", "airport", "airstrip",
+    }),
+    Cue.AIRSPACE: frozenset({"airspace", "air-space"}),
+    Cue.PASSAGE: frozenset({"overfly", "cross", "transit", "pass", "traverse"}),
+}
+SUPPORT_WORDS = frozenset({"support", "escort", "cover", "accompany", "protect", "assist"})
+# Words that make "X of/from <place>" a reference point rather than the place itself.
+LOCATOR_WORDS = frozenset({
+    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+    "north-east", "north-west", "south-east", "south-west", "km", "kilometres",
+    "kilometers", "kilometre", "kilometer", "mile", "miles", "mi",
+})
+# Aircraft type designations ("Tu-22M3", "Su-34", "F-16", "MiG-29") are aircraft words.
+_DESIGNATION_RE = re.compile(r"^[A-Z][A-Za-z]{0,3}-\d+[A-Z0-9]*$")
+
+FROM_PREPS = frozenset({"from", "out of"})
+TARGET_PREPS = frozenset({
+    "on", "in", "against", "at", "near", "around", "over", "into", "inside", "across",
+    "outside", "upon", "of", "onto", "throughout",
+})
+TRANSIT_PREPS = frozenset({"over", "through", "across", "via"})
+STATION_PREPS = frozenset({"at", "in", "on", "near", "inside", "to", "into", "within"})
+BASE_SITE_PREPS = frozenset({"in", "inside", "at", "near", "of", "on", "within", "outside"})
+OBJECT_DEPS = frozenset({"dobj", "nsubjpass", "compound", "amod", "poss", "nmod", "npadvmod",
+                         "attr", "oprd"})
+MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "npadvmod", "appos"})
+ACTOR_DEPS = frozenset({"nsubj", "agent", "csubj"})
+# Arcs that leave the place's clause: a cue above them speaks about something else.
+CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "parataxis", "csubj", "csubjpass",
+                         "xcomp", "pcomp", "dep"})
+
+STRONG, NOUN, WEAK, SITE, PLAIN, SURE_MENTION = 0.9, 0.85, 0.7, 0.6, 0.6, 0.8
+# Blocks longer than this are cut at sentence punctuation before parsing (cost, max_length).
+MAX_BLOCK_CHARS = 5000
+_BLOCK_RE = re.compile(r"[^\n]+")
+_ROUGH_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
+AREA_FEATURES = (Feature.COUNTRY, Feature.ADMIN, Feature.REGION)
+# Feature cues of the extractor (``Mention.cue``) that make a mention an area.
+AREA_CUES = frozenset({"province", "governorate", "region", "district"})
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an article as the parse split it, with its place in the article."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    paragraph: int  # index of the text block (line) it is in
+    index: int  # order among the article's parsed sentences
+
+
+@dataclass(frozen=True)
+class RoleReading:
+    """A place's role with what linking needs beyond ``PlaceRole``."""
+
+    role: PlaceRole
+    sentence: Sentence | None
+    # The aircraft flying from this base supported (escorted, covered) another strike.
+    support: bool = False
+
+    @property
+    def place(self) -> Place:
+        return self.role.place
+
+
+@dataclass
+class _Walk:
+    """What the walk up the tree has seen so far."""
+
+    role: Role | None = None
+    confidence: float = PLAIN
+    cue: str = ""
+    base_site: bool = False
+    located: bool = False  # passed a locator ("southwest of"): a reference point
+    support: bool = False
+
+
+def block_spans(article: Article) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the text blocks of the article body, in order."""
+    spans: list[tuple[int, int]] = []
+    for start, end in article.body_ranges():
+        for match in _BLOCK_RE.finditer(article.text, start, end):
+            if not match.group().strip():
+                continue
+            spans.extend(_cut_long(article.text, match.start(), match.end()))
+    return spans
+
+
+def _cut_long(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Cut a block longer than MAX_BLOCK_CHARS at sentence punctuation."""
+    if end - start <= MAX_BLOCK_CHARS:
+        yield start, end
+        return
+    piece_start = start
+    for gap in _ROUGH_SENTENCE_RE.finditer(text, start, end):
+        if gap.start() - piece_start >= MAX_BLOCK_CHARS:
+            yield piece_start, gap.start()
+            piece_start = gap.end()
+    while end - piece_start > MAX_BLOCK_CHARS:  # no punctuation: cut hard
+        yield piece_start, piece_start + MAX_BLOCK_CHARS
+        piece_start += MAX_BLOCK_CHARS
+    if piece_start < end:
+        yield piece_start, end
+
+
+def read_roles(
+    articles: Sequence[Article], places: Sequence[Place], nlp: Language
+) -> tuple[RoleReading, ...]:
+    """The role of every resolved place, article by article, in text order."""
+    by_doc: dict[str, list[Place]] = defaultdict(list)
+    for place in places:
+        if place.resolved:
+            by_doc[place.mention.doc_id].append(place)
+    readings: list[RoleReading] = []
+    for article in articles:
+        doc_places = sorted(by_doc.get(article.doc_id, ()), key=lambda p: p.mention.start)
+        if doc_places:
+            readings.extend(read_article_roles(article, doc_places, nlp))
+    return tuple(readings)
+
+
+def read_article_roles(
+    article: Article, places: Sequence[Place], nlp: Language
+) -> list[RoleReading]:
+    """Roles of one article's resolved places; only blocks holding a place are parsed."""
+    blocks = block_spans(article)
+    wanted: dict[int, list[Place]] = defaultdict(list)
+    homeless: list[Place] = []
+    for place in places:
+        index = next((i for i, (s, e) in enumerate(blocks)
+                      if s <= place.mention.start and place.mention.end <= e), None)
+        if index is None:
+            homeless.append(place)
+        else:
+            wanted[index].append(place)
+    order = sorted(wanted)
+    disable = [name for name in ("ner",) if name in nlp.pipe_names]
+    docs = nlp.pipe((article.text[blocks[i][0]:blocks[i][1]] for i in order), disable=disable)
+    readings: list[RoleReading] = []
+    sentence_count = 0
+    for block_index, doc in zip(order, docs, strict=True):
+        offset = blocks[block_index][0]
+        sentences = {sent.start: Sentence(
+            article.doc_id, offset + sent.start_char, offset + sent.end_char, sent.text,
+            block_index, sentence_count + n) for n, sent in enumerate(doc.sents)}
+        sentence_count += len(sentences)
+        spans = _place_spans(doc, offset, wanted[block_index])
+        by_token = {tok.i: place for place in wanted[block_index]
+                    if (found := spans.get(id(place))) is not None for tok in found}
+        for place in wanted[block_index]:
+            span = spans.get(id(place))
+            if span is None:
+                homeless.append(place)
+                continue
+            walk = _read_place(span, place, by_token)
+            sentence = sentences[span.sent.start]
+            evidence = Evidence(article.doc_id, sentence.text, sentence.start, sentence.end,
+                                walk.cue)
+            role = PlaceRole(place, walk.role or Role.MENTION, round(walk.confidence, 3),
+                             evidence)
+            readings.append(RoleReading(role, sentence, walk.support))
+    for place in homeless:
+        log.debug("%s: no parsed sentence holds %r", article.doc_id, place.mention.text)
+        readings.append(RoleReading(PlaceRole(place, Role.MENTION, 0.3), None))
+    readings.sort(key=lambda r: r.place.mention.start)
+    return readings
+
+
+def _place_spans(doc: Doc, offset: int, places: Sequence[Place]) -> dict[int, Span]:
+    """The token span of each place's mention, keyed by ``id(place)``."""
+    spans: dict[int, Span] = {}
+    for place in places:
+        span = doc.char_span(place.mention.start - offset, place.mention.end - offset,
+                             alignment_mode="expand")
+        if span is not None and len(span):
+            spans[id(place)] = span
+    return spans
+
+
+def cue_key(token: Token) -> str:
+    """The word a cue table is looked up by: the lemma, with a verb's particle."""
+    lemma = token.lemma_.lower()
+    particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
+    return f"{lemma} {particles[0]}" if particles else lemma
+
+
+def cue_kinds(token: Token) -> tuple[Cue, ...]:
+    """The cue kinds a token belongs to (a word may be in two rows: "base", "run")."""
+    forms = {cue_key(token), token.lower_, token.lemma_.lower()}
+    if token.lower_.endswith("s"):
+        forms.add(token.lower_[:-1])  # "bases" is lemmatised to "basis"
+    kinds = tuple(kind for kind, words in CUE_WORDS.items() if forms & words)
+    if not kinds and _DESIGNATION_RE.match(token.text):
+        return (Cue.AIRCRAFT,)
+    # "take" without "off" is no flight; "base" as a verb is a station, as a noun a site.
+    if Cue.FLIGHT in kinds and token.lemma_.lower() == "take" and "take off" not in forms:
+        kinds = tuple(k for k in kinds if k is not Cue.FLIGHT)
+    if token.pos_ in ("NOUN", "PROPN"):
+        kinds = tuple(k for k in kinds if k is not Cue.STATION)
+    else:
+        kinds = tuple(k for k in kinds if k is not Cue.BASE_NOUN)
+    return kinds
+
+
+def _prep_word(prep: Token) -> str:
+    """A preposition as read: "out" with an "of" under it is "out of"."""
+    word = prep.lower_
+    if word == "out" and any(c.lower_ == "of" for c in prep.children):
+        return "out of"
+    return word
+
+
+def _is_aircraftish(token: Token) -> bool:
+    kinds = cue_kinds(token)
+    return Cue.AIRCRAFT in kinds or Cue.OPERATION in kinds or Cue.STRIKE in kinds
+
+
+def _about_aircraft(verb: Token) -> bool:
+    """Whether a station verb ("based", "stationed") is said of aircraft or operations."""
+    if verb.dep_ in ("acl", "amod") and _is_aircraftish(verb.head):
+        return True
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass", "dobj") and any(
+                _is_aircraftish(t) for t in (child, *child.conjuncts)):
+            return True
+    return False
+
+
+def _supports(cue: Token, aircraft: Token | None) -> bool:
+    """Whether the aircraft read at this cue supported another strike."""
+    if (aircraft is not None and aircraft.dep_ in ("nsubj", "nsubjpass")
+            and aircraft.head.lemma_.lower() in SUPPORT_WORDS):
+        return True
+    return any(c.lemma_.lower() in SUPPORT_WORDS and c.dep_ in ("advcl", "xcomp", "conj")
+               for c in cue.children)
+
+
+def _read_place(span: Span, place: Place, others: dict[int, Place]) -> _Walk:
+    """Walk from the mention's head up the tree to the cue that decides its role."""
+    assert place.entry is not None
+    walk = _Walk()
+    # The mention's own cue ("Hmeimim air base") makes it a base site; the entry's feature
+    # alone does not, so a misresolved name is no base without a cue in its sentence.
+    walk.base_site = place.mention.cue in ("airbase", "airfield", "airport")
+    root = span.root
+    is_area = _is_area(place) or (root.dep_ in ("compound", "amod", "nmod")
+                                  and root.head.lemma_.lower() in AREA_CUES)
+    own = {tok.i for tok in span}
+    near = {i: p for i, p in others.items() if i not in own}
+    child: Token = span.root
+    aircraft: Token | None = None
+    for _ in range(60):  # a parse is a tree, but never trust a loop to end
+        head = child.head
+        if head.i == child.i:
+            break
+        arc = child.dep_
+        if arc in CLAUSE_DEPS or (arc == "conj" and (child.pos_ in ("VERB", "AUX")
+                                                     or head.pos_ in ("VERB", "AUX"))):
+            break
+        if child.lower_ in ("of", "from") and head.lower_ in LOCATOR_WORDS:
+            walk.located = True
+        if head.i in near:
+            other = near[head.i]
+            if arc == "conj" or (arc == "appos" and not is_area):
+                child = head
+                continue  # a list or apposition of places shares one role
+            return _settle(walk, Role.MENTION, SURE_MENTION, f"qualifier of {other.mention.text}")
+        step = _Step(head, arc, _prep_of(child, arc), place, near)
+        if _at_cue(walk, step):
+            if walk.role is Role.BASE:
+                walk.support = _supports(head, aircraft or (
+                    head if Cue.AIRCRAFT in cue_kinds(head) else None))
+            return _finish(walk)
+        if Cue.AIRCRAFT in cue_kinds(head):
+            aircraft = head
+        child = head
+    if walk.base_site:
+        return _finish(_settle(walk, Role.BASE, SITE, walk.cue or "air base"))
+    return walk
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One arc of the walk: the head reached, the arc into it, the preposition if any."""
+
+    head: Token
+    arc: str
+    prep: str
+    place: Place
+    others: dict[int, Place]
+
+    @property
+    def via_prep(self) -> bool:
+        return bool(self.prep)
+
+    @property
+    def word(self) -> str:
+        particles = [c.text for c in self.head.children if c.dep_ == "prt"]
+        return " ".join([self.head.text, *particles])
+
+    def cue(self) -> str:
+        return f"{self.word} {self.prep}".strip()
+
+
+def _prep_of(child: Token, arc: str) -> str:
+    if arc == "agent":
+        return "by"
+    return _prep_word(child) if arc == "prep" else ""
+
+
+def _is_area(place: Place) -> bool:
+    """A country, province or region: such a place beside a town only qualifies it."""
+    feature = place.entry.feature if place.entry else None
+    return feature in AREA_FEATURES or place.mention.cue in AREA_CUES
+
+
+def _settle(walk: _Walk, role: Role, confidence: float, cue: str) -> _Walk:
+    walk.role, walk.confidence, walk.cue = role, confidence, cue
+    return walk
+
+
+def _finish(walk: _Walk) -> _Walk:
+    """Apply the locator rule: a reference point is no base and a weaker target."""
+    if not walk.located:
+        return walk
+    if walk.role is Role.BASE:
+        return _settle(walk, Role.MENTION, SURE_MENTION, f"locator ({walk.cue})")
+    if walk.role is Role.TARGET:
+        walk.confidence *= 0.7
+    return walk
+
+
+def _at_cue(walk: _Walk, step: _Step) -> bool:
+    """Read the role at ``step.head`` if it is a cue; True when the role is decided."""
+    kinds = cue_kinds(step.head)
+    if Cue.STRIKE in kinds and _at_strike(walk, step):
+        return True
+    if {Cue.FLIGHT, Cue.OPERATION, Cue.AIRCRAFT} & set(kinds) and _at_flight(walk, step, kinds):
+        return True
+    if Cue.STATION in kinds and _about_aircraft(step.head) and (
+            step.prep in STATION_PREPS or step.arc in ("npadvmod", "compound", "advmod")):
+        _settle(walk, Role.BASE, STRONG, step.cue())
+        return True
+    if Cue.BASE_NOUN in kinds and _at_base_noun(walk, step):
+        return True
+    if Cue.AIRSPACE in kinds and (step.arc in MODIFIER_DEPS or step.prep == "of"):
+        _settle(walk, Role.TRANSIT, NOUN, step.head.text)
+        return True
+    if Cue.PASSAGE in kinds and (step.prep in TRANSIT_PREPS or step.arc == "dobj"):
+        _settle(walk, Role.TRANSIT, NOUN, step.cue())
+        return True
+    if step.head.lemma_ == "be" and step.prep in ("in", "at", "near", "around"):
+        # "ISIS targets were in Aleppo"
+        subjects = [c for c in step.head.children if c.dep_ == "nsubj"]
+        if any(Cue.STRIKE in cue_kinds(s) for s in subjects):
+            _settle(walk, Role.TARGET, WEAK, f"{subjects[0].text} {step.head.text} {step.prep}")
+            return True
+    return False
+
+
+def _at_strike(walk: _Walk, step: _Step) -> bool:
+    if step.prep in FROM_PREPS:
+        _settle(walk, Role.BASE, NOUN, step.cue())
+        return True
+    if step.arc == "amod" and step.place.mention.kind is MentionKind.DEMONYM:
+        # "Syrian and Russian airstrikes": a demonym on a strike names who struck.
+        _settle(walk, Role.MENTION, SURE_MENTION, f"actor of {step.word}")
+        return True
+    if step.prep in TARGET_PREPS or (not step.prep and step.arc in OBJECT_DEPS):
+        _settle(walk, Role.TARGET, STRONG if step.head.pos_ == "VERB" else NOUN, step.cue())
+        return True
+    if step.arc in ACTOR_DEPS or step.prep == "by":
+        _settle(walk, Role.MENTION, SURE_MENTION, f"actor of {step.word}")
+        return True
+    return False
+
+
+def _at_flight(walk: _Walk, step: _Step, kinds: tuple[Cue, ...]) -> bool:
+    is_flight_verb = Cue.FLIGHT in kinds and step.head.pos_ == "VERB"
+    strength = STRONG if is_flight_verb else NOUN
+    if step.prep in FROM_PREPS:
+        _settle(walk, Role.BASE, strength, step.cue())
+        return True
+    if step.prep in TRANSIT_PREPS:
+        _settle(walk, Role.TRANSIT, strength, step.cue())
+        return True
+    if Cue.OPERATION in kinds and step.prep in ("against", "on"):
+        _settle(walk, Role.TARGET, NOUN, step.cue())
+        return True
+    if is_flight_verb and step.prep in ("to", "into") and walk.base_site:
+        _settle(walk, Role.BASE, WEAK, step.cue())  # "flew four bombers to the air base"
+        return True
+    if is_flight_verb and step.arc in ACTOR_DEPS:
+        _settle(walk, Role.MENTION, SURE_MENTION, f"actor of {step.word}")
+        return True
+    return False
+
+
+def _at_base_noun(walk: _Walk, step: _Step) -> bool:
+    if step.prep in FROM_PREPS:
+        walk.located = True  # "a base 30 km from X"
+        return False
+    if not (step.arc in MODIFIER_DEPS or step.prep in BASE_SITE_PREPS):
+        return False
+    if step.prep and _named_base(step.head, step.others):
+        assert step.place.entry is not None
+        if step.place.entry.feature is not Feature.COUNTRY:
+            # "Hmeimim air base in Latakia": the named base is the base; its country
+            # still says where the base is, anything finer only qualifies it.
+            _settle(walk, Role.MENTION, SURE_MENTION, f"qualifier of {step.head.text}")
+            return True
+    walk.base_site = True
+    walk.cue = walk.cue or step.head.text
+    return False
+
+
+def _named_base(base: Token, others: dict[int, Place]) -> bool:
+    """Whether a base noun carries its own name ("Hmeimim air base", not "Iranian base")."""
+    return any(c.dep_ in ("compound", "nmod", "appos") and c.i in others
+               and others[c.i].mention.kind is not MentionKind.DEMONYM
+               for c in base.children)

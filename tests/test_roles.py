@@ -1,0 +1,168 @@
+"""Roles read from sentence structure, on sentences written for the purpose."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from spacy.language import Language
+
+from geo.models import Article, Feature, GazetteerEntry, Mention, MentionKind, Place, Role
+from geo.nlp import load_nlp
+from geo.roles import RoleReading, block_spans, cue_kinds, read_roles
+
+# name: (id, feature, country, lat, lon, kind, cue) -- invented rows, test data only.
+ENTRIES = {
+    "Hamedan": ("t:hamedan", Feature.AIRBASE, "IR", 35.2, 48.6),
+    "Hmeimim": ("t:hmeimim", Feature.AIRBASE, "SY", 35.4, 35.9),
+    "Aleppo": ("t:aleppo", Feature.CITY, "SY", 36.2, 37.2),
+    "Idlib": ("t:idlib", Feature.CITY, "SY", 35.9, 36.6),
+    "Homs": ("t:homs", Feature.CITY, "SY", 34.7, 36.7),
+    "al-Bab": ("t:bab", Feature.CITY, "SY", 36.4, 37.5),
+    "Astana": ("t:astana", Feature.CITY, "KZ", 51.2, 71.4),
+    "Tehran": ("t:tehran", Feature.CITY, "IR", 35.7, 51.4),
+    "Moscow": ("t:moscow", Feature.CITY, "RU", 55.8, 37.6),
+    "Raqqa": ("t:raqqa", Feature.CITY, "SY", 35.9, 39.0),
+    "Iraq": ("t:IQ", Feature.COUNTRY, "IQ", 33.0, 44.0),
+    "Iraqi": ("t:IQ", Feature.COUNTRY, "IQ", 33.0, 44.0),
+    "Iranian": ("t:IR", Feature.COUNTRY, "IR", 32.0, 53.0),
+    "Syria": ("t:SY", Feature.COUNTRY, "SY", 35.0, 38.0),
+}
+DEMONYMS = {"Iraqi", "Iranian"}
+
+
+def make_places(doc_id: str, text: str, cues: dict[str, str] | None = None) -> list[Place]:
+    """A Place for every occurrence of a known name, as the resolver would give them."""
+    places = []
+    for name, (gid, feature, country, lat, lon) in ENTRIES.items():
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?!\w)", text):
+            entry = GazetteerEntry(gid, name, lat, lon, country, feature)
+            kind = MentionKind.DEMONYM if name in DEMONYMS else MentionKind.TOPONYM
+            cue = (cues or {}).get(name, "")
+            mention = Mention(doc_id, match.start(), match.end(), name, kind, cue=cue)
+            places.append(Place(mention, entry, 0.9))
+    return sorted(places, key=lambda p: p.mention.start)
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_nlp()
+
+
+def roles_of(nlp: Language, text: str, cues: dict[str, str] | None = None
+             ) -> dict[str, RoleReading]:
+    article = Article("t1", text)
+    readings = read_roles([article], make_places("t1", text, cues), nlp)
+    return {r.place.mention.text: r for r in readings}
+
+
+def role_names(nlp: Language, text: str, cues: dict[str, str] | None = None) -> dict[str, Role]:
+    return {name: reading.role.role for name, reading in roles_of(nlp, text, cues).items()}
+
+
+def test_active_voice_took_off_from_to_strike(nlp: Language) -> None:
+    roles = role_names(nlp, "Bombers took off from Hamedan to strike Aleppo and Idlib.")
+    assert roles == {"Hamedan": Role.BASE, "Aleppo": Role.TARGET, "Idlib": Role.TARGET}
+
+
+def test_passive_voice_struck_by_bombers_based_at(nlp: Language) -> None:
+    roles = role_names(nlp, "Aleppo was struck by bombers based at Hamedan.")
+    assert roles == {"Aleppo": Role.TARGET, "Hamedan": Role.BASE}
+
+
+def test_passive_with_list_and_flying_from(nlp: Language) -> None:
+    roles = role_names(nlp, "Idlib and Aleppo were bombed by Russian jets flying from Hamedan.")
+    assert roles == {"Idlib": Role.TARGET, "Aleppo": Role.TARGET, "Hamedan": Role.BASE}
+
+
+def test_jets_stationed_at_x_hit_y(nlp: Language) -> None:
+    roles = role_names(nlp, "Jets stationed at Hmeimim hit al-Bab on Monday.")
+    assert roles == {"Hmeimim": Role.BASE, "al-Bab": Role.TARGET}
+
+
+def test_strikes_on_noun_cue(nlp: Language) -> None:
+    roles = role_names(nlp, "Russian jets based in Hmeimim carried out strikes on Homs.")
+    assert roles == {"Hmeimim": Role.BASE, "Homs": Role.TARGET}
+
+
+def test_talks_venue_and_capital_are_mentions(nlp: Language) -> None:
+    text = ("The talks were held in Astana while Russian bombers struck Homs. "
+            "Moscow said its jets had hit Raqqa.")
+    roles = role_names(nlp, text)
+    assert roles["Astana"] is Role.MENTION
+    assert roles["Moscow"] is Role.MENTION
+    assert roles["Homs"] is Role.TARGET
+    assert roles["Raqqa"] is Role.TARGET
+
+
+def test_flew_over_and_airspace_are_transit(nlp: Language) -> None:
+    assert role_names(nlp, "The Russian planes flew over Iraq.") == {"Iraq": Role.TRANSIT}
+    assert role_names(nlp, "The bombers crossed Iraqi airspace.") == {"Iraqi": Role.TRANSIT}
+
+
+def test_locator_is_not_the_base(nlp: Language) -> None:
+    text = "The bombing runs from a base near Hamedan, 175 miles southwest of Tehran, began."
+    roles = role_names(nlp, text)
+    assert roles["Hamedan"] is Role.BASE
+    assert roles["Tehran"] is Role.MENTION
+
+
+def test_province_beside_a_town_only_qualifies_it(nlp: Language) -> None:
+    text = "IS was targeted in the suburbs of the town of al-Bab, Aleppo province."
+    roles = role_names(nlp, text)
+    assert roles["al-Bab"] is Role.TARGET
+    assert roles["Aleppo"] is Role.MENTION
+
+
+def test_people_based_somewhere_are_no_air_base(nlp: Language) -> None:
+    roles = role_names(nlp, "Officials warned American commanders based in Iraq.")
+    assert roles == {"Iraq": Role.MENTION}
+
+
+def test_demonym_before_air_base_is_the_base_country(nlp: Language) -> None:
+    text = "Russian warplanes took off from an Iranian air base to strike Aleppo."
+    roles = role_names(nlp, text)
+    assert roles == {"Iranian": Role.BASE, "Aleppo": Role.TARGET}
+
+
+def test_demonym_on_a_strike_is_the_striker(nlp: Language) -> None:
+    assert role_names(nlp, "Iraqi airstrikes on Aleppo killed dozens.") == {
+        "Iraqi": Role.MENTION, "Aleppo": Role.TARGET}
+
+
+def test_supporting_jets_are_read_as_support(nlp: Language) -> None:
+    readings = roles_of(nlp, "Fighter jets from Hmeimim supported the bombers.")
+    assert readings["Hmeimim"].role.role is Role.BASE
+    assert readings["Hmeimim"].support
+
+
+def test_evidence_is_the_sentence_with_exact_offsets(nlp: Language) -> None:
+    text = "Talks went on in Astana.\nLater, bombers took off from Hamedan. They struck Homs."
+    readings = roles_of(nlp, text)
+    evidence = readings["Hamedan"].role.evidence
+    assert evidence is not None
+    assert text[evidence.start:evidence.end] == evidence.sentence
+    assert evidence.sentence == "Later, bombers took off from Hamedan."
+    assert "from" in evidence.cue
+    first, second = readings["Hamedan"].sentence, readings["Homs"].sentence
+    assert first is not None and second is not None
+    assert first.paragraph == second.paragraph and first.index < second.index
+
+
+def test_blocks_keep_to_the_body_and_skip_blank_lines() -> None:
+    text = "MENU\n\nBombers struck Homs.\n\nComment form"
+    article = Article("t1", text, body=((6, 26),))
+    assert [text[s:e] for s, e in block_spans(article)] == ["Bombers struck Homs."]
+
+
+def test_unresolved_places_get_no_role(nlp: Language) -> None:
+    text = "Bombers struck Homs."
+    place = make_places("t1", text)[0]
+    unresolved = Place(place.mention, None, 0.0)
+    assert read_roles([Article("t1", text)], [unresolved], nlp) == ()
+
+
+def test_cue_table_lemmas(nlp: Language) -> None:
+    doc = nlp("Warplanes have taken off from Iranian bases.")
+    kinds = {t.text: cue_kinds(t) for t in doc}
+    assert kinds["taken"] and kinds["bases"] and kinds["Warplanes"]
