@@ -25,7 +25,7 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 	touch $@
 
 $(GAZETTEER): $(VENV)/.runtime data/aliases.csv data/demonyms.csv
-	$(PY) -m geo build-gazetteer --force
+	$(PY) -m geo build-gazetteer
 
 $(BORDERS): $(VENV)/.runtime
 	$(PY) -m geo build-borders

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from geo.models import Place
+from geo.models import Analysis, FlightPath, GazetteerEntry, Place
 
 log = logging.getLogger("geo")
 
@@ -183,12 +183,98 @@ def cmd_build_borders(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def path_record(path: FlightPath) -> dict[str, Any]:
+    """One flight path as the record ``paths --format jsonl`` prints."""
+
+    def end(entry: GazetteerEntry) -> dict[str, Any]:
+        return {"name": entry.name, "lat": round(entry.lat, 5), "lon": round(entry.lon, 5),
+                "gazetteer_id": entry.gazetteer_id, "country": entry.country,
+                "feature": entry.feature.value}
+
+    return {
+        "origin": end(path.origin),
+        "target": end(path.target),
+        "docs": list(path.docs),
+        "sources": list(path.sources),
+        "dates": [d.isoformat() for d in path.dates],
+        "countries": list(path.countries),
+        "distance_km": round(path.distance_km, 1),
+        "bearing": round(path.bearing, 1),
+        "confidence": round(path.confidence, 3),
+        "inferred": path.inferred,
+        "evidence": list(dict.fromkeys(e.sentence for r in path.reports for e in r.evidence)),
+    }
+
+
+def _analyse(args: argparse.Namespace) -> Analysis | None:
+    """The analysis of the given paths, or None (with messages) when nothing could be read."""
+    from geo.articles import load_articles
+    from geo.pipeline import analyse
+
+    articles, problems = load_articles(args.paths)
+    for problem in problems:
+        log.error("%s", problem)
+    if not articles:
+        log.error("no article could be read from %s", ", ".join(map(str, args.paths)))
+        return None
+    online, pins = _online_and_pins(args)
+    return analyse(articles, gazetteer=_open_gazetteer(), online=online, pins=pins)
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    from geo.export import geojson_dict
+
+    analysis = _analyse(args)
+    if analysis is None:
+        return EXIT_NOTHING_READ
+    out = sys.stdout
+    if args.format == "jsonl":
+        for path in analysis.paths:
+            out.write(json.dumps(path_record(path), ensure_ascii=False) + "\n")
+    elif args.format == "geojson":
+        only_paths = Analysis(articles=analysis.articles, places=(), paths=analysis.paths)
+        out.write(json.dumps(geojson_dict(only_paths), ensure_ascii=False, indent=1) + "\n")
+    else:
+        for path in analysis.paths:
+            record = path_record(path)
+            out.write(
+                f"{record['origin']['name'][:26]:26}  ->  {record['target']['name'][:22]:22}"
+                f"  {record['distance_km']:7.0f} km  {'-'.join(record['countries']):12}"
+                f"  {record['confidence']:.2f}{' inferred' if path.inferred else ''}"
+                f"  {', '.join(record['sources'])}\n"
+            )
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from geo.export import check_output_path, export
+
+    try:
+        check_output_path(Path(args.output))
+    except (ValueError, OSError) as err:
+        log.error("%s", err)
+        return EXIT_USAGE
+    analysis = _analyse(args)
+    if analysis is None:
+        return EXIT_NOTHING_READ
+    known = {a.source for a in analysis.articles}
+    unknown = [s for s in args.source or () if s not in known]
+    if unknown:
+        log.error("no article is from %s (sources: %s)", ", ".join(unknown),
+                  ", ".join(sorted(known)))
+        return EXIT_USAGE
+    written = export(analysis, Path(args.output), title=args.title,
+                     sources=args.source or None, min_confidence=args.min_confidence)
+    print(f"{written}: {written.stat().st_size / 1e6:.2f} MB, {len(analysis.paths)} paths")
+    return EXIT_OK
+
+
 def cmd_build_gazetteer(args: argparse.Namespace) -> int:
-    from geo.gazetteer import DEFAULT_GAZETTEER_PATH, build_gazetteer
+    from geo.gazetteer import DEFAULT_GAZETTEER_PATH, build_gazetteer, needs_build
 
     path = Path(args.output or DEFAULT_GAZETTEER_PATH)
-    if path.exists() and not args.force:
-        print(f"{path}: present (use --force to rebuild)")
+    if not args.force and not needs_build(path):
+        print(f"{path}: up to date with its sources (use --force to rebuild)")
         return EXIT_OK
     started = time.perf_counter()
     stats = build_gazetteer(path)
@@ -209,6 +295,23 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--unresolved", action="store_true",
                          help="also list mentions that could not be placed")
     extract.set_defaults(func=cmd_extract)
+
+    paths = commands.add_parser("paths", help="infer flight paths from bases to targets")
+    paths.add_argument("paths", nargs="+", help="article files (.txt, .html) or folders")
+    paths.add_argument("--format", choices=("jsonl", "geojson", "table"), default="table")
+    paths.add_argument("--online", action="store_true", help="as for extract")
+    paths.set_defaults(func=cmd_paths)
+
+    export = commands.add_parser("export", help="write a map (.html) or data file")
+    export.add_argument("paths", nargs="+", help="article files (.txt, .html) or folders")
+    export.add_argument("-o", "--output", required=True,
+                        help="briefing.html, out.geojson, out.csv or out.kml")
+    export.add_argument("--source", action="append", metavar="NAME",
+                        help="only what this outlet reported (repeatable)")
+    export.add_argument("--min-confidence", type=float, default=0.0)
+    export.add_argument("--title", default="Flight paths reported in the news")
+    export.add_argument("--online", action="store_true", help="as for extract")
+    export.set_defaults(func=cmd_export)
 
     evaluate = commands.add_parser("evaluate", help="score against gold geoparsing corpora")
     evaluate.add_argument("corpora", nargs="+", help="corpus XML files")

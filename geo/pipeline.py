@@ -13,6 +13,7 @@ from geo.extract import extract
 from geo.gazetteer import Gazetteer
 from geo.models import Analysis, Article, GazetteerEntry, LoadProblem, Place
 from geo.nlp import load_nlp, ner_only
+from geo.paths import infer_paths
 from geo.resolve import OnlineLookup, resolve
 
 log = logging.getLogger(__name__)
@@ -50,17 +51,21 @@ def analyse(
     online: OnlineLookup | None = None,
     pins: Mapping[str, GazetteerEntry] | None = None,
     progress: Progress | None = None,
+    with_paths: bool = True,
 ) -> Analysis:
-    """Read (when given paths), extract, resolve: everything the maps and tables need."""
+    """Read (when given paths), extract, resolve, read roles and infer flight paths."""
     items = list(inputs)
     problems: list[LoadProblem] = []
     if items and all(isinstance(item, Article) for item in items):
         articles = [item for item in items if isinstance(item, Article)]
     else:
-        paths = [item for item in items if isinstance(item, (str, Path))]
-        articles, problems = load_articles(paths)
+        files = [item for item in items if isinstance(item, (str, Path))]
+        articles, problems = load_articles(files)
+    nlp = nlp or load_nlp()
     places: list[Place] = []
     for article_places in place_articles(articles, gazetteer, nlp=nlp, online=online,
                                          pins=pins, progress=progress):
         places.extend(article_places)
-    return Analysis(articles=tuple(articles), places=tuple(places), problems=tuple(problems))
+    roles, paths = infer_paths(articles, places, nlp=nlp) if with_paths else ((), ())
+    return Analysis(articles=tuple(articles), places=tuple(places), roles=roles, paths=paths,
+                    problems=tuple(problems))

