@@ -241,7 +241,7 @@ def _accept(text: str, span: _Span, doc: Doc | None, person_words: set[str]) -> 
     strong = _is_strong(span.candidates)
     common = (span.tokens == 1 and not national
               and zipf_frequency(surface.lower(), "en") >= COMMON_WORD_ZIPF)
-    if common and not strong:
+    if common and not any(c.entry.population >= STRONG_POPULATION for c in span.candidates):
         return None  # "Republic" of "the Islamic Republic", "West" of "the West"
     if place_support:
         return "ner+gazetteer"

@@ -129,7 +129,8 @@ def _score(candidate: Candidate, mention: Mention, qualifier: str | None,
     reasons = []
     if wanted is not None and (entry.feature == wanted or (
             wanted in AIRFIELD_FEATURES and entry.feature in AIRFIELD_FEATURES)):
-        score += CUE_BONUS + (1.0 if entry.feature == wanted else 0.0)
+        # The text asked for this feature: its bare-name prior no longer applies.
+        score = max(score, 0.0) + CUE_BONUS + (1.0 if entry.feature == wanted else 0.0)
         reasons.append(f"'{mention.cue}' cue")
     if qualifier and entry.country == qualifier:
         score += QUALIFIER_BONUS

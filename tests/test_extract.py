@@ -1,0 +1,102 @@
+"""Extraction on sentences of our own: spans, spellings, negatives, cues."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from geo.extract import Extraction, candidate_spans, extract
+from geo.gazetteer import Gazetteer
+from geo.models import Article
+
+
+def run(text: str, gazetteer: Gazetteer, nlp: Language | None) -> list[Extraction]:
+    article = Article(doc_id="t", text=text)
+    return extract(article, gazetteer, nlp(text) if nlp is not None else None)
+
+
+def texts(extractions: list[Extraction]) -> list[str]:
+    return [e.mention.text for e in extractions]
+
+
+def test_candidate_spans_cover_connectors_hyphens_and_possessives() -> None:
+    text = "Syria’s Deir-ez Zor and al-Bab, near Ras al Ain."
+    spans = {text[s:e] for s, e, _ in candidate_spans(text, 0, len(text))}
+    assert {"Syria", "Deir-ez Zor", "al-Bab", "Ras al Ain"} <= spans
+    assert "Syria’s" not in spans
+
+
+@pytest.mark.parametrize(
+    "spelling", ["Deir ez-Zor", "Deir-ez Zor", "Deir el-Zour", "Dayr az Zawr", "Deir al-Zor"]
+)
+def test_every_spelling_of_deir_ez_zor(spelling: str, gazetteer: Gazetteer,
+                                       nlp: Language) -> None:
+    found = run(f"Jets struck targets in {spelling} on Monday.", gazetteer, nlp)
+    assert texts(found) == [spelling]
+    assert any(c.entry.country == "SY" for c in found[0].candidates)
+
+
+@pytest.mark.parametrize("spelling", ["Hmeimim", "Khmeimim", "Hmeimeem"])
+def test_every_spelling_of_hmeimim(spelling: str, gazetteer: Gazetteer, nlp: Language) -> None:
+    found = run(f"The jets flew from the {spelling} air base in Syria.", gazetteer, nlp)
+    assert spelling in texts(found)
+    mention = next(e for e in found if e.mention.text == spelling)
+    assert mention.mention.cue == "airbase"
+
+
+def test_offsets_are_exact(gazetteer: Gazetteer, nlp: Language) -> None:
+    text = "Bombers hit Aleppo, Idlib and Deir ez-Zor; Syria’s army held al-Bab."
+    for extraction in run(text, gazetteer, nlp):
+        mention = extraction.mention
+        assert text[mention.start:mention.end] == mention.text
+
+
+@pytest.mark.parametrize(
+    ("text", "not_a_place"),
+    [
+        ("Syrian President Bashar al-Assad met envoys.", "Assad"),
+        ("Secretary of State John Kerry called Moscow.", "Kerry"),
+        ("Andrew Tabler, a Syria expert, said so.", "Tabler"),
+        ("The Islamic State group lost ground.", "Islamic State"),
+        ("Fighters of Jabhat al-Nusra withdrew.", "Nusra"),
+        ("The Tehran Times said Rouhani welcomed it.", "Tehran"),
+        ("Mr. Assad must step down, they said.", "Assad"),
+    ],
+)
+def test_people_and_organisations_are_not_places(text: str, not_a_place: str,
+                                                 gazetteer: Gazetteer, nlp: Language) -> None:
+    assert not any(not_a_place in t for t in texts(run(text, gazetteer, nlp)))
+
+
+def test_common_words_and_designations_are_not_places(gazetteer: Gazetteer,
+                                                      nlp: Language) -> None:
+    text = "If confirmed, Tu-22M3 and Su-34 bombers flew. For now the West waits."
+    assert texts(run(text, gazetteer, nlp)) == []
+
+
+def test_demonyms_are_marked(gazetteer: Gazetteer, nlp: Language) -> None:
+    found = run("Syrian and Russian jets struck the town.", gazetteer, nlp)
+    assert [(e.mention.text, e.mention.kind) for e in found] == [
+        ("Syrian", "demonym"), ("Russian", "demonym")]
+
+
+def test_province_cue_spreads_over_a_list(gazetteer: Gazetteer, nlp: Language) -> None:
+    text = "They struck in the provinces of Aleppo, Deir ez-Zor and Idlib."
+    cues = {e.mention.text: e.mention.cue for e in run(text, gazetteer, nlp)}
+    assert cues == {"Aleppo": "province", "Deir ez-Zor": "province", "Idlib": "province"}
+
+
+def test_codes_count_only_in_capitals(gazetteer: Gazetteer, nlp: Language) -> None:
+    assert "US" in texts(run("The US said so.", gazetteer, nlp))
+    assert texts(run("Tell Us more.", gazetteer, nlp)) == []
+
+
+def test_furniture_outside_body_is_not_read(gazetteer: Gazetteer, nlp: Language) -> None:
+    text = "Jets struck Aleppo.\nQatar spending $500m a week"
+    article = Article(doc_id="t", text=text, body=((0, 19),))
+    assert texts(extract(article, gazetteer, nlp(text))) == ["Aleppo"]
+
+
+def test_without_the_model_the_gazetteer_reads_alone(gazetteer: Gazetteer) -> None:
+    found = run("Jets struck Aleppo and Deir ez-Zor in Syria.", gazetteer, None)
+    assert texts(found) == ["Aleppo", "Deir ez-Zor", "Syria"]

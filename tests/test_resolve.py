@@ -1,0 +1,93 @@
+"""Resolution from context: cues, qualifiers, focus, fuzzy air bases, pins, online."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+
+from geo.extract import extract
+from geo.gazetteer import Gazetteer
+from geo.models import Article, Feature, GazetteerEntry, Place
+from geo.resolve import resolve
+
+
+class CountingGeocoder:
+    """Stands in for geo.online.OnlineGeocoder where only the resolver's use is tested."""
+
+    def __init__(self, answer: GazetteerEntry | None) -> None:
+        self.answer = answer
+        self.asked: list[tuple[str, str | None]] = []
+
+    def geocode(self, name: str, *, country_hint: str | None = None) -> GazetteerEntry | None:
+        self.asked.append((name, country_hint))
+        return self.answer
+
+
+def places(text: str, gazetteer: Gazetteer, nlp: Language, **options: object) -> list[Place]:
+    article = Article(doc_id="t", text=text)
+    return resolve(text, extract(article, gazetteer, nlp(text)), gazetteer, **options)  # type: ignore[arg-type]
+
+
+def place(found: list[Place], text: str) -> Place:
+    return next(p for p in found if p.mention.text == text)
+
+
+def test_air_base_cue_picks_the_base_over_the_city(gazetteer: Gazetteer, nlp: Language) -> None:
+    base = place(places("Bombers took off from Hamadan air base in Iran.", gazetteer, nlp),
+                 "Hamadan")
+    city = place(places("Officials in Hamadan, Iran, said so.", gazetteer, nlp), "Hamadan")
+    assert base.entry is not None and base.entry.gazetteer_id == "icao:OIHS"
+    assert city.entry is not None and city.entry.feature == Feature.CITY
+
+
+def test_misspelt_base_is_matched_fuzzily_in_the_named_country(gazetteer: Gazetteer,
+                                                               nlp: Language) -> None:
+    found = places("The jets took off from Khamandan air base in Iran.", gazetteer, nlp)
+    khamandan = place(found, "Khamandan")
+    assert khamandan.entry is not None and khamandan.entry.gazetteer_id == "icao:OIHS"
+    assert 0 < khamandan.confidence < 0.8
+
+
+def test_province_cue_picks_the_governorate(gazetteer: Gazetteer, nlp: Language) -> None:
+    found = place(places("Fighting spread across Idlib province.", gazetteer, nlp), "Idlib")
+    assert found.entry is not None and found.entry.feature == Feature.ADMIN
+    assert found.entry.country == "SY"
+
+
+def test_qualifier_decides_between_namesakes(gazetteer: Gazetteer, nlp: Language) -> None:
+    syria = place(places("Shelling hit Tripoli, Lebanon on Monday.", gazetteer, nlp), "Tripoli")
+    libya = place(places("Shelling hit Tripoli, Libya on Monday.", gazetteer, nlp), "Tripoli")
+    assert syria.entry is not None and syria.entry.country == "LB"
+    assert libya.entry is not None and libya.entry.country == "LY"
+
+
+def test_country_focus_decides_between_namesakes(gazetteer: Gazetteer, nlp: Language) -> None:
+    text = ("Iraqi forces pushed on. Iraq said the army entered Ramadi. In Iraq, "
+            "troops reached Tikrit.")
+    found = place(places(text, gazetteer, nlp), "Tikrit")
+    assert found.entry is not None and found.entry.country == "IQ"
+
+
+def test_pins_win_over_the_gazetteer(gazetteer: Gazetteer, nlp: Language) -> None:
+    pinned = GazetteerEntry("pin:aleppo", "Aleppo (pinned)", 36.0, 37.0, "SY", Feature.CITY)
+    found = place(places("Jets struck Aleppo.", gazetteer, nlp, pins={"aleppo": pinned}),
+                  "Aleppo")
+    assert found.entry == pinned and found.confidence == 1.0
+
+
+def test_online_geocoder_only_for_what_the_gazetteer_lacks(gazetteer: Gazetteer,
+                                                          nlp: Language) -> None:
+    answer = GazetteerEntry("online:nominatim:N1", "Qwertzabad", 30.0, 50.0, "IR", Feature.CITY)
+    online = CountingGeocoder(answer)
+    found = places("Jets struck Qwertzabad in Iran and then Aleppo.", gazetteer, nlp,
+                   online=online)
+    assert [name for name, _ in online.asked] == ["Qwertzabad"]
+    assert online.asked[0][1] == "IR"
+    assert place(found, "Qwertzabad").entry == answer
+
+
+def test_unplaced_mentions_are_kept_without_an_entry(gazetteer: Gazetteer,
+                                                     nlp: Language) -> None:
+    found = places("Jets struck Qwertzabad in Iran.", gazetteer, nlp)
+    unplaced = [p for p in found if p.entry is None]
+    assert [p.mention.text for p in unplaced] == ["Qwertzabad"]
+    assert unplaced[0].confidence == 0.0
