@@ -180,14 +180,18 @@ def _longest_first(spans: Iterable[_Span]) -> list[_Span]:
     return sorted(chosen, key=lambda s: s.start)
 
 
-def _entity_at(doc: Doc | None, start: int, end: int) -> list[tuple[int, int, str]]:
+Entity = tuple[int, int, str]
+
+
+def _entities(doc: Doc | None) -> list[Entity]:
+    """The model's entities as (start, end, label), read once per article."""
     if doc is None:
         return []
-    return [
-        (ent.start_char, ent.end_char, ent.label_)
-        for ent in doc.ents
-        if ent.start_char < end and start < ent.end_char
-    ]
+    return [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+
+
+def _entity_at(entities: Sequence[Entity], start: int, end: int) -> list[Entity]:
+    return [e for e in entities if e[0] < end and start < e[1]]
 
 
 def _person_words(doc: Doc | None) -> set[str]:
@@ -215,14 +219,15 @@ def _is_demonym(candidates: Sequence[Candidate]) -> bool:
     return bool(candidates) and all(c.kind == "demonym" for c in candidates)
 
 
-def _accept(text: str, span: _Span, doc: Doc | None, person_words: set[str]) -> str | None:
+def _accept(text: str, span: _Span, entities: Sequence[Entity],
+            person_words: set[str]) -> str | None:
     """How the span is vouched for ("ner+gazetteer", "gazetteer"), or None to drop it."""
     surface = text[span.start:span.end]
     if _HONORIFIC_RE.search(text[max(0, span.start - 20):span.start]):
         return None
     if _HONORIFIC_RE.match(surface + " ") or _DESIGNATION_RE.match(text, span.end):
         return None  # "Col." itself; "Tu-22M3", "Su-34" are aircraft, not places
-    entities = _entity_at(doc, span.start, span.end)
+    entities = _entity_at(entities, span.start, span.end)
     for e_start, e_end, label in entities:
         wider = e_start < span.start or e_end > span.end
         if label in BLOCKING_LABELS and wider:
@@ -321,13 +326,14 @@ def extract(article: Article, gazetteer: Gazetteer, doc: Doc | None = None) -> l
             span.matched_by = ""
 
     person_words = _person_words(doc)
+    entities = _entities(doc)
     extractions: list[Extraction] = []
     chosen = _longest_first(matched + ner_only)
     mentions: list[Mention] = []
     kept: list[_Span] = []
     for span in chosen:
         if span.matched_by:
-            found_by = _accept(text, span, doc, person_words)
+            found_by = _accept(text, span, entities, person_words)
             if found_by is None:
                 continue
             if span.matched_by == "skeleton":
