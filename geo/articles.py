@@ -54,8 +54,8 @@ class ReadLimits:
     """How much input one load accepts; anything beyond is refused with a ``LoadProblem``.
 
     ``max_bytes``       a file (or upload) larger than this is refused before it is read.
-    ``max_files``       a load reads at most this many article files; the rest are named
-                        in one problem and skipped.
+    ``max_files``       a load reads at most this many article files, the first in path
+                        order; one problem says so and names the first file skipped.
     ``max_line_chars``  a text with a line longer than this is refused, not processed: no
                         news article has a 200,000-character paragraph, so such a line is
                         minified data or a dump, and it would stall the per-line rules and
@@ -110,8 +110,10 @@ def load_articles(
         else:
             owners[loaded.doc_id] = file
             articles.append(loaded)
+    # Debug only: the caller gets the problems and shows them (the command line logs each as
+    # an error); a warning here as well printed every bad file twice.
     for problem in problems:
-        logger.warning("%s", problem)
+        logger.debug("%s", problem)
     return articles, problems
 
 
@@ -250,7 +252,7 @@ def _collect(
     """The article files to read, each with the folder it was found under."""
     found: list[tuple[Path, Path]] = []
     seen: set[Path] = set()
-    over = False
+    first_skipped: Path | None = None
     for given in paths:
         path = Path(given)
         if path.is_dir():
@@ -277,14 +279,15 @@ def _collect(
             if key in seen:  # the same file named twice, e.g. alone and in its folder
                 continue
             if len(found) >= limits.max_files:
-                over = True
+                first_skipped = first_skipped or file
                 break
             seen.add(key)
             found.append((file, root))
-    if over:
+    if first_skipped is not None:
         problems.append(LoadProblem(", ".join(map(str, paths)),
                                     f"more than {limits.max_files:,} article files; only the "
-                                    f"first {limits.max_files:,} were read"))
+                                    f"first {limits.max_files:,} were read, in path order; "
+                                    f"skipped from {first_skipped} on"))
     return found
 
 

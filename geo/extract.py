@@ -73,6 +73,8 @@ _HONORIFIC_RE = re.compile(
 )
 # A name followed by "-<digit>" is a designation: "Tu-22M3", "Su-34", "F-16".
 _DESIGNATION_RE = re.compile(r"[-\u2010\u2011]?\d")
+_THE_BEFORE_RE = re.compile(r"\bthe[ \u00A0]$", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"(?:^|[.!?:;\"\u201C\u2018(\n]|\n\s*[-*\u2022]?)\s*$")
 # Population from which a city alone is evidence enough, with no NER support.
 STRONG_POPULATION = 100_000
 # Words more frequent than this (Zipf scale) are common English words first.
@@ -142,8 +144,9 @@ def candidate_spans(text: str, start: int, end: int) -> list[tuple[int, int, int
             last_end = words[j][1]
             if _capitalised(text[words[j][0]:last_end]):
                 span_end = last_end
-                # "U.S." keeps its closing dot.
-                if last_end - words[j][0] == 1 and text[last_end:last_end + 1] == ".":
+                # "U.S." keeps its closing dot, unless the dot lies outside the range read
+                # (a mention never reaches into page furniture).
+                if last_end - words[j][0] == 1 and last_end < end and text[last_end] == ".":
                     span_end += 1
                 spans.append((w_start, span_end, j - i + 1))
     return spans
@@ -246,8 +249,11 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
     strong = _is_strong(span.candidates)
     common = (span.tokens == 1 and not national
               and zipf_frequency(surface.lower(), "en") >= COMMON_WORD_ZIPF)
-    if common and not any(c.entry.population >= STRONG_POPULATION for c in span.candidates):
+    if common and (not strong or _THE_BEFORE_RE.search(text, max(0, span.start - 5),
+                                                        span.start)):
         return None  # "Republic" of "the Islamic Republic", "West" of "the West"
+    if common and not place_support and _sentence_initial(text, span.start):
+        return None  # "If confirmed, ...", "For now ..."
     if place_support:
         return "ner+gazetteer"
     if blocked_exactly:
@@ -256,13 +262,13 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
         return "gazetteer" if strong and span.tokens <= 3 else None
     if surface.isupper() and letters <= 4:
         return None  # an acronym the NER did not call a place ("IS", "ISIS")
-    if span.tokens > 1:
-        return "gazetteer"
-    # A lone capitalised word that is common English ("If", "For", "West") needs the
-    # NER's support, unless it names a country or nationality.
-    if common:
-        return None
+    # A lone common word capitalised mid-sentence is a name ("a California malady").
     return "gazetteer"
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    """True when a word opens a sentence, a line or a quotation (capitalised anyway)."""
+    return bool(_SENTENCE_END_RE.search(text, max(0, start - 6), start))
 
 
 def _cue(text: str, start: int, end: int) -> str:

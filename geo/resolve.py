@@ -41,7 +41,9 @@ FUZZY_MIN_SCORE = 75.0
 # Feature priors for a bare name, in score units (one unit ~ e in odds).
 FEATURE_PRIOR = {
     Feature.COUNTRY: 6.0,
-    Feature.ADMIN: 1.5,
+    # Below a city: a bare "Aleppo" or "Hamadan" is the city, not the same-named province;
+    # a division's population still lifts it over small namesakes ("Queensland").
+    Feature.ADMIN: -1.0,
     Feature.REGION: 1.5,
     Feature.CITY: 0.0,
     Feature.AIRBASE: -3.0,

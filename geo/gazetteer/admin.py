@@ -9,7 +9,8 @@ GeoNames admin1 code of the division so that it compares with the ``admin1`` of 
 places. GeoNames' own admin1 table is not packaged, so the code is inferred: from the most
 populous GeoNames place of the same country whose name is the division's name and which lies
 within ``_NAME_MATCH_KM`` (divisions named after their seat: Aleppo, Idlib, Hamadan), else by
-a population-weighted vote of the GeoNames places within ``_VOTE_KM`` of the point.
+a population-weighted vote of the GeoNames places within ``_VOTE_KM`` of the point. A
+division's population is the sum of its GeoNames places' (cities500: a lower bound).
 """
 
 from __future__ import annotations
@@ -57,16 +58,22 @@ class _Admin1Guesser:
     def __init__(self, cities: Sequence[PlaceRecord]) -> None:
         self._by_name: dict[tuple[str, str], _Town] = {}
         self._grid: dict[tuple[str, int, int], list[_Town]] = defaultdict(list)
+        self._population: dict[tuple[str, str], int] = defaultdict(int)
         for record in cities:
             e = record.entry
             if not e.admin1:
                 continue
+            self._population[(e.country, e.admin1)] += e.population
             town = _Town(e.lat, e.lon, e.population, e.admin1)
             self._grid[(e.country, math.floor(e.lat), math.floor(e.lon))].append(town)
             key = (e.country, name_key(e.name))
             best = self._by_name.get(key)
             if best is None or town.population > best.population:
                 self._by_name[key] = town
+
+    def population(self, country: str, admin1: str) -> int:
+        """The summed population of the GeoNames places of a division (a lower bound)."""
+        return self._population.get((country, admin1), 0) if admin1 else 0
 
     def guess(self, country: str, names: Sequence[str], at: tuple[float, float]) -> str:
         for name in names:
@@ -123,6 +130,7 @@ def read_admins(cities: Sequence[PlaceRecord]) -> list[PlaceRecord]:
         names = named(primary, others)
         if not names:
             continue
+        admin1 = guesser.guess(iso2, [n for n, _ in names], at)
         entry = GazetteerEntry(
             gazetteer_id=gazetteer_id,
             name=primary,
@@ -130,7 +138,10 @@ def read_admins(cities: Sequence[PlaceRecord]) -> list[PlaceRecord]:
             lon=at[1],
             country=iso2,
             feature=Feature.ADMIN,
-            admin1=guesser.guess(iso2, [n for n, _ in names], at),
+            # Population ranks a division among its namesakes ("Queensland" the state, not
+            # a hamlet), like a town's.
+            population=guesser.population(iso2, admin1),
+            admin1=admin1,
             source=SOURCE,
         )
         records.append(PlaceRecord(entry, names))

@@ -75,10 +75,21 @@ def _versions() -> dict[str, str]:
     return found
 
 
+def _code_sha256() -> str:
+    """The builder's own code and the name keys it stores: editing either calls for a rebuild."""
+    package = Path(__file__).resolve().parent
+    sources = [*sorted(package.glob("*.py")), package.parent / "normalize.py"]
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
 def _fingerprint(aliases: Path, demonyms: Path | None) -> dict[str, str]:
     """What a gazetteer was built from; a change in any of it calls for a rebuild."""
     return {
         "schema_version": SCHEMA_VERSION,
+        "code_sha256": _code_sha256(),
         "aliases_sha256": _sha256(aliases),
         "demonyms_sha256": _sha256(demonyms),
         "packages": json.dumps(_versions(), sort_keys=True),

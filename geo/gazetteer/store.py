@@ -22,6 +22,9 @@ from geo.models import Feature, GazetteerEntry
 _BATCH = 500
 _HOW_TO_BUILD = "run `make setup` or `python -m geo build-gazetteer`"
 _PLACE_SELECT = ", ".join(f"p.{c.strip()}" for c in PLACE_COLUMNS.split(","))
+# How long a read waits for another process's write lock before giving up: long enough for
+# a short write, short enough that a held lock ends the run with a message, not a hang.
+BUSY_TIMEOUT_S = 5.0
 
 
 class GazetteerError(RuntimeError):
@@ -50,6 +53,17 @@ def _entry(row: tuple[object, ...]) -> GazetteerEntry:
     )
 
 
+def _is_locked(exc: sqlite3.Error) -> bool:
+    """True when another connection holds a lock: nothing is wrong with the file itself."""
+    return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _locked_message(path: Path) -> str:
+    # Rebuilding would be the wrong advice here: the file is fine, only busy.
+    return (f"gazetteer {path} is locked by another process (still locked after "
+            f"{BUSY_TIMEOUT_S:g} s); try again when that process has finished")
+
+
 def _batches(values: Iterable[str]) -> Iterator[list[str]]:
     unique = sorted({v for v in values if v})
     for start in range(0, len(unique), _BATCH):
@@ -72,7 +86,7 @@ class Gazetteer:
             raise GazetteerError(f"gazetteer {target} is missing: {_HOW_TO_BUILD}")
         try:
             conn = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True,
-                                   check_same_thread=False)
+                                   check_same_thread=False, timeout=BUSY_TIMEOUT_S)
         except sqlite3.Error as exc:
             raise GazetteerError(f"gazetteer {target} is unreadable ({exc}): {_HOW_TO_BUILD}"
                                  ) from exc
@@ -89,6 +103,8 @@ class Gazetteer:
                                      f"({version[0] if version else 'none'}): {_HOW_TO_BUILD}")
         except sqlite3.Error as exc:
             conn.close()
+            if _is_locked(exc):
+                raise GazetteerError(_locked_message(target)) from exc
             raise GazetteerError(f"gazetteer {target} is corrupt or unreadable ({exc}): "
                                  f"{_HOW_TO_BUILD}") from exc
         except GazetteerError:
@@ -111,6 +127,8 @@ class Gazetteer:
             with self._lock:
                 return self._conn.execute(sql, tuple(params)).fetchall()
         except sqlite3.Error as exc:
+            if _is_locked(exc):
+                raise GazetteerError(_locked_message(self.path)) from exc
             raise GazetteerError(f"gazetteer {self.path}: {exc}: {_HOW_TO_BUILD}") from exc
 
     def _lookup(self, column: str, values: Iterable[str]) -> dict[str, list[Candidate]]:
