@@ -55,6 +55,12 @@ QUALIFIER_BONUS = 5.0
 FOCUS_WEIGHT = 3.0
 POPULATION_WEIGHT = 0.7
 PRIMARY_NAME_BONUS = 0.5
+# Spatial coherence: a candidate near the article's confidently placed names gains up to
+# PROXIMITY_WEIGHT, decaying with distance over PROXIMITY_KM.
+PROXIMITY_WEIGHT = 3.0
+PROXIMITY_KM = 300.0
+ANCHOR_CONFIDENCE = 0.75
+EARTH_RADIUS_KM = 6371.0088
 AIRFIELD_FEATURES = (Feature.AIRBASE, Feature.AIRPORT)
 
 # Words between a mention and the place that qualifies it: "X, Syria", "X in Iran".
@@ -176,6 +182,57 @@ def _fuzzy_airfield(gazetteer: Gazetteer, mention: Mention, countries: Sequence[
     return None
 
 
+@dataclass(frozen=True)
+class _Anchor:
+    """A confidently placed mention that neighbouring mentions should lie near."""
+
+    key: str
+    lat: float
+    lon: float
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance, accurate enough to compare candidates (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _proximity(entry: GazetteerEntry, key: str, anchors: Sequence[_Anchor]) -> float:
+    """0..1: how close a candidate lies to the article's other confidently placed names."""
+    nearest = min((_km(entry.lat, entry.lon, a.lat, a.lon) for a in anchors if a.key != key),
+                  default=math.inf)
+    return math.exp(-nearest / PROXIMITY_KM)
+
+
+def _anchors(places: Sequence[Place]) -> list[_Anchor]:
+    return [
+        _Anchor(name_key(p.mention.text), p.entry.lat, p.entry.lon)
+        for p in places
+        if p.entry is not None and p.confidence >= ANCHOR_CONFIDENCE
+        and p.entry.feature not in (Feature.COUNTRY, Feature.REGION)
+    ]
+
+
+def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
+            anchors: Sequence[_Anchor]) -> Place:
+    mention = extraction.mention
+    key = name_key(mention.text)
+    scored = []
+    for candidate in extraction.candidates:
+        base = _score(candidate, mention, qualifier, focus)
+        closeness = _proximity(candidate.entry, key, anchors) if anchors else 0.0
+        reason = base.reason + (", near the article's other places" if closeness > 0.5 else "")
+        scored.append(_Scored(base.entry, base.score + PROXIMITY_WEIGHT * closeness, reason))
+    best, probability = _softmax_best(scored)
+    quality = MATCH_QUALITY.get(extraction.matched_by, MATCH_QUALITY["key"])
+    others = tuple(dict.fromkeys(c.entry for c in extraction.candidates
+                                 if c.entry != best.entry))
+    return Place(mention, best.entry, round(quality * probability, 3), best.reason,
+                 (best.entry, *others))
+
+
 def resolve(
     text: str,
     extractions: Sequence[Extraction],
@@ -184,9 +241,22 @@ def resolve(
     online: OnlineLookup | None = None,
     pins: Mapping[str, GazetteerEntry] | None = None,
 ) -> list[Place]:
-    """One Place per extraction, resolved where the evidence allows (entry None otherwise)."""
+    """One Place per extraction, resolved where the evidence allows (entry None otherwise).
+
+    Two passes: the first places what its own evidence settles; its confident answers
+    then anchor the second, which favours candidates near them ("Edmonton, south of
+    Cairns" is the Queensland suburb) and counts their countries in the article's focus.
+    """
     focus = document_focus(extractions)
     qualified = qualifiers(text, extractions)
+    first = [_choose(e, qualified.get(i), focus, ()) for i, e in enumerate(extractions)
+             if e.candidates]
+    anchors = _anchors(first)
+    focus = focus + Counter(
+        p.entry.country for p in first
+        if p.entry is not None and p.entry.country and p.confidence >= ANCHOR_CONFIDENCE
+        and p.entry.feature not in (Feature.COUNTRY, Feature.REGION)
+    )
     places: list[Place] = []
     for i, extraction in enumerate(extractions):
         mention = extraction.mention
@@ -209,12 +279,7 @@ def resolve(
                                     tuple(c.entry for c in candidates)))
                 continue
         if candidates:
-            scored = [_score(c, mention, qualifier, focus) for c in candidates]
-            best, probability = _softmax_best(scored)
-            quality = MATCH_QUALITY.get(extraction.matched_by, MATCH_QUALITY["key"])
-            others = tuple(dict.fromkeys(c.entry for c in candidates if c.entry != best.entry))
-            places.append(Place(mention, best.entry, round(quality * probability, 3),
-                                best.reason, (best.entry, *others)))
+            places.append(_choose(extraction, qualifier, focus, anchors))
             continue
         answer: GazetteerEntry | None = None
         if online is not None:

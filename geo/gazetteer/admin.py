@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 SOURCE = "countrystatecity"
 _NAME_MATCH_KM = 250.0
 _VOTE_KM = 60.0
+_WIDE_VOTE_KM = 250.0
 _EARTH_KM = 6371.0088
 
 
@@ -80,15 +81,19 @@ class _Admin1Guesser:
             town = self._by_name.get((country, name_key(name)))
             if town is not None and _km(at, (town.lat, town.lon)) <= _NAME_MATCH_KM:
                 return town.admin1
-        votes: dict[str, float] = defaultdict(float)
-        cell_lat, cell_lon = math.floor(at[0]), math.floor(at[1])
-        for dlat in (-1, 0, 1):
-            for dlon in (-1, 0, 1):
-                for town in self._grid.get((country, cell_lat + dlat, cell_lon + dlon), ()):
-                    km = _km(at, (town.lat, town.lon))
-                    if km <= _VOTE_KM:
-                        votes[town.admin1] += (town.population + 500) / (1.0 + km)
-        return max(votes, key=lambda code: votes[code]) if votes else ""
+        # Sparse divisions (inland Queensland) may have no place near their centre: widen.
+        for radius_km, cells in ((_VOTE_KM, 1), (_WIDE_VOTE_KM, 3)):
+            votes: dict[str, float] = defaultdict(float)
+            cell_lat, cell_lon = math.floor(at[0]), math.floor(at[1])
+            for dlat in range(-cells, cells + 1):
+                for dlon in range(-cells, cells + 1):
+                    for town in self._grid.get((country, cell_lat + dlat, cell_lon + dlon), ()):
+                        km = _km(at, (town.lat, town.lon))
+                        if km <= radius_km:
+                            votes[town.admin1] += (town.population + 500) / (1.0 + km)
+            if votes:
+                return max(votes, key=lambda code: votes[code])
+        return ""
 
 
 def admin_id(iso2: str, code: str) -> str:

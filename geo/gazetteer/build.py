@@ -178,6 +178,7 @@ def _fill(conn: sqlite3.Connection, aliases: Path, demonyms: Path | None) -> Non
         for a in admins
     }
     writer.places(countries.read_countries())
+    writer.places(geonames.read_continents())
     writer.places(admins)
     writer.places(cities)
     del cities

