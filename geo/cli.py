@@ -110,14 +110,14 @@ def _online_and_pins(args: argparse.Namespace) -> tuple[Any, Any]:
     return OnlineGeocoder.from_settings(cache, settings, offline=True), pins
 
 
-def _placer(system: str, gazetteer: Any) -> Any:
+def _placer(system: str, gazetteer: Any, *, embedded: bool = False) -> Any:
     """The function that places a list of articles: ours, or the baseline peer."""
     from geo.peer import peer_places
     from geo.pipeline import place_articles
 
     if system == "peer":
         return lambda articles: peer_places(articles, gazetteer)
-    return lambda articles: place_articles(articles, gazetteer)
+    return lambda articles: place_articles(articles, gazetteer, embedded=embedded)
 
 
 def cmd_peer(args: argparse.Namespace) -> int:
@@ -137,7 +137,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from geo.evaluate import Prediction, evaluate_corpus, format_errors
     from geo.models import Article
 
-    placer = _placer(args.system, _open_gazetteer())
+    placer = _placer(args.system, _open_gazetteer(), embedded=args.embedded)
 
     def parse(texts: Sequence[str]) -> list[list[Prediction]]:
         articles = [Article(doc_id=str(i), text=t) for i, t in enumerate(texts)]
@@ -319,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--errors", action="store_true",
                           help="list misses, false positives and far-off resolutions")
     evaluate.add_argument("--errors-limit", type=int, default=200)
+    evaluate.add_argument("--embedded", action=argparse.BooleanOptionalAction, default=True,
+                          help="count place names inside organisations' names, as the "
+                          "corpora annotate them (default: on)")
     evaluate.add_argument("--system", choices=("ours", "peer"), default="ours",
                           help="peer: spaCy NER + most populous candidate, for comparison")
     evaluate.set_defaults(func=cmd_evaluate)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import functools
 import html
@@ -19,13 +20,14 @@ import math
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import folium
 from branca.colormap import ColorMap
 from branca.element import Element
 from folium.elements import JSCSSMixin
 
+from geo.articles import ARTICLE_SUFFIXES, MANIFEST_NAME
 from geo.models import Analysis, GazetteerEntry, Place, Role
 from geo.normalize import name_key
 from geo.offline import jquery_js, leaflet_css, leaflet_js, make_offline
@@ -291,6 +293,48 @@ def check_upload(name: str, size: int, *, limit: int = MAX_UPLOAD_BYTES) -> str 
     if size > limit:
         return f"the file is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB limit"
     return None
+
+
+def as_date(value: object) -> dt.date | None:
+    """A date from a table cell (date, datetime, pandas timestamp, ISO text), else None."""
+    if value is None or value != value:  # NaN and NaT are not equal to themselves
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+# --- cache keys -------------------------------------------------------------------------
+
+FilesKey = tuple[tuple[str, int, int], ...]
+
+
+def files_key(paths: Iterable[Path], root: Path) -> FilesKey:
+    """Name, mtime and size of each file: any edit, addition or removal changes the key."""
+    found = []
+    for path in sorted(paths):
+        with contextlib.suppress(OSError):  # gone since listed: simply not in the key
+            stat = path.stat()
+            found.append((str(path.relative_to(root)), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+def folder_key(folder: Path) -> FilesKey:
+    """The key of a folder's articles and manifests (what ``load_articles`` reads)."""
+    if not folder.is_dir():
+        return ()
+    wanted = (
+        p for p in folder.rglob("*")
+        if (p.suffix.lower() in ARTICLE_SUFFIXES or p.name == MANIFEST_NAME) and p.is_file()
+    )
+    return files_key(wanted, folder)
 
 
 def unique_doc_id(doc_id: str, taken: Collection[str]) -> str:

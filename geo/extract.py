@@ -79,6 +79,7 @@ _SENTENCE_END_RE = re.compile(r"(?:^|[.!?:;\"\u201C\u2018(\n]|\n\s*[-*\u2022]?)\
 STRONG_POPULATION = 100_000
 # Words more frequent than this (Zipf scale) are common English words first.
 COMMON_WORD_ZIPF = 4.3
+EMBEDDED = "embedded"
 STRONG_FEATURES = frozenset({Feature.COUNTRY, Feature.ADMIN, Feature.AIRBASE, Feature.REGION})
 
 
@@ -234,6 +235,9 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
     for e_start, e_end, label in entities:
         wider = e_start < span.start or e_end > span.end
         if label in BLOCKING_LABELS and wider:
+            # "Pakistan" of "Pakistan Army" still names the place; "Assad" of a person not.
+            if label == "ORG" and _is_strong(span.candidates):
+                return EMBEDDED
             return None
     national = any(c.kind == "demonym" or c.entry.feature == Feature.COUNTRY
                    for c in span.candidates)
@@ -260,8 +264,9 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
         # The model calls the whole name a person or organisation; trust the gazetteer
         # only for a name that is a well-known place (al-Bab labelled ORG).
         return "gazetteer" if strong and span.tokens <= 3 else None
-    if surface.isupper() and letters <= 4:
-        return None  # an acronym the NER did not call a place ("IS", "ISIS")
+    if surface.isupper() and letters <= 4 and not any(c.kind == "code"
+                                                      for c in span.candidates):
+        return None  # an acronym the NER did not call a place ("IS", "ISIS"); "UAE" is one
     # A lone common word capitalised mid-sentence is a name ("a California malady").
     return "gazetteer"
 
@@ -301,11 +306,13 @@ def _spread_list_cues(text: str, mentions: list[Mention]) -> list[Mention]:
     return spread
 
 
-def extract(article: Article, gazetteer: Gazetteer, doc: Doc | None = None) -> list[Extraction]:
+def extract(article: Article, gazetteer: Gazetteer, doc: Doc | None = None, *,
+            embedded: bool = False) -> list[Extraction]:
     """The place mentions of one article's body, with their gazetteer candidates.
 
     ``doc`` is the spaCy parse of ``article.text`` (entities at least); without it the
-    gazetteer reads alone, with stricter acceptance.
+    gazetteer reads alone, with stricter acceptance. ``embedded`` also returns the place
+    names inside organisations' names, as kind EMBEDDED.
     """
     text = article.text
     spans: list[_Span] = []
@@ -340,13 +347,18 @@ def extract(article: Article, gazetteer: Gazetteer, doc: Doc | None = None) -> l
     for span in chosen:
         if span.matched_by:
             found_by = _accept(text, span, entities, person_words)
-            if found_by is None:
+            if found_by is None or (found_by == EMBEDDED and not embedded):
                 continue
             if span.matched_by == "skeleton":
                 found_by = "ner+skeleton"
         else:
             found_by = "ner"
-        kind = MentionKind.DEMONYM if _is_demonym(span.candidates) else MentionKind.TOPONYM
+        if found_by == EMBEDDED:
+            kind = MentionKind.EMBEDDED
+        elif _is_demonym(span.candidates):
+            kind = MentionKind.DEMONYM
+        else:
+            kind = MentionKind.TOPONYM
         mentions.append(Mention(article.doc_id, span.start, span.end, text[span.start:span.end],
                                 kind, found_by, _cue(text, span.start, span.end)))
         kept.append(span)

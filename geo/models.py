@@ -49,6 +49,9 @@ class LoadProblem:
 class MentionKind(StrEnum):
     TOPONYM = "toponym"
     DEMONYM = "demonym"
+    # A place name inside an organisation's ("Pakistan" of "Pakistan Army"): read only when
+    # asked for (the gold corpora count these), never drawn on maps.
+    EMBEDDED = "embedded"
 
 
 @dataclass(frozen=True)

@@ -30,14 +30,19 @@ def place_articles(
     online: OnlineLookup | None = None,
     pins: Mapping[str, GazetteerEntry] | None = None,
     progress: Progress | None = None,
+    embedded: bool = False,
 ) -> Iterator[list[Place]]:
-    """The places of each article, in order, one list per article."""
+    """The places of each article, in order, one list per article.
+
+    ``embedded`` also reads place names inside organisations' names (for scoring against
+    corpora that count them); maps and flight paths never use them.
+    """
     nlp = nlp or load_nlp()
     texts = (article.text for article in articles)
     with nlp.select_pipes(disable=ner_only(nlp)):
         docs = nlp.pipe(texts, batch_size=NLP_BATCH)
         for done, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
-            extractions = extract(article, gazetteer, doc)
+            extractions = extract(article, gazetteer, doc, embedded=embedded)
             yield resolve(article.text, extractions, gazetteer, online=online, pins=pins)
             if progress is not None:
                 progress(done, len(articles))
