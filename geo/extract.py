@@ -74,7 +74,7 @@ _HONORIFIC_RE = re.compile(
 # A name followed by "-<digit>" is a designation: "Tu-22M3", "Su-34", "F-16".
 _DESIGNATION_RE = re.compile(r"[-\u2010\u2011]?\d")
 _THE_BEFORE_RE = re.compile(r"\bthe[ \u00A0]$", re.IGNORECASE)
-_SENTENCE_END_RE = re.compile(r"(?:^|[.!?:;\"\u201C\u2018(\n]|\n\s*[-*\u2022]?)\s*$")
+_SENTENCE_END_RE = re.compile(r"(?:^|[.!?:;\"'\u201C\u2018(\n]|\n\s*[-*\u2022]?)\s*$")
 # Population from which a city alone is evidence enough, with no NER support.
 STRONG_POPULATION = 100_000
 # Words more frequent than this (Zipf scale) are common English words first.

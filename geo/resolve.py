@@ -206,13 +206,17 @@ def _proximity(entry: GazetteerEntry, key: str, anchors: Sequence[_Anchor]) -> f
     return math.exp(-nearest / PROXIMITY_KM)
 
 
+def _is_anchor(place: Place) -> bool:
+    """Sure enough to pull its neighbours: confidently placed, and vouched for by the model
+    (a lone gazetteer match such as "Clever" may be a misread word)."""
+    return (place.entry is not None and place.confidence >= ANCHOR_CONFIDENCE
+            and "ner" in place.mention.found_by
+            and place.entry.feature not in (Feature.COUNTRY, Feature.REGION))
+
+
 def _anchors(places: Sequence[Place]) -> list[_Anchor]:
-    return [
-        _Anchor(name_key(p.mention.text), p.entry.lat, p.entry.lon)
-        for p in places
-        if p.entry is not None and p.confidence >= ANCHOR_CONFIDENCE
-        and p.entry.feature not in (Feature.COUNTRY, Feature.REGION)
-    ]
+    return [_Anchor(name_key(p.mention.text), p.entry.lat, p.entry.lon)
+            for p in places if p.entry is not None and _is_anchor(p)]
 
 
 def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
@@ -252,11 +256,8 @@ def resolve(
     first = [_choose(e, qualified.get(i), focus, ()) for i, e in enumerate(extractions)
              if e.candidates]
     anchors = _anchors(first)
-    focus = focus + Counter(
-        p.entry.country for p in first
-        if p.entry is not None and p.entry.country and p.confidence >= ANCHOR_CONFIDENCE
-        and p.entry.feature not in (Feature.COUNTRY, Feature.REGION)
-    )
+    focus = focus + Counter(p.entry.country for p in first
+                            if p.entry is not None and p.entry.country and _is_anchor(p))
     places: list[Place] = []
     for i, extraction in enumerate(extractions):
         mention = extraction.mention
