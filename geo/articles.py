@@ -18,7 +18,7 @@ import logging
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -67,6 +67,32 @@ class ReadLimits:
     max_files: int = 5_000
     max_line_chars: int = 200_000
 
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ReadLimits:
+        """The defaults, overridden by ``GEO_MAX_BYTES``, ``GEO_MAX_FILES`` and
+        ``GEO_MAX_LINE_CHARS`` (positive whole numbers; ``_`` separators allowed).
+
+        A bad value is named in a warning and the default kept: a typo in a setting should
+        not stop a briefing.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, int] = {}
+        for name, variable in (("max_bytes", "GEO_MAX_BYTES"), ("max_files", "GEO_MAX_FILES"),
+                               ("max_line_chars", "GEO_MAX_LINE_CHARS")):
+            raw = env.get(variable, "").strip()
+            if not raw:
+                continue
+            try:
+                value = int(raw)
+            except ValueError:
+                value = 0
+            if value > 0:
+                values[name] = value
+            else:
+                logger.warning("%s=%r is not a positive whole number; using the default %s",
+                               variable, raw, getattr(cls, name))
+        return cls(**values)
+
 
 @dataclass(frozen=True)
 class ManifestRow:
@@ -83,14 +109,16 @@ def load_articles(
     paths: Sequence[str | Path],
     *,
     manifest: Path | None = None,
-    limits: ReadLimits = ReadLimits(),
+    limits: ReadLimits | None = None,
 ) -> tuple[list[Article], list[LoadProblem]]:
     """Read the articles in ``paths`` (files or folders, searched recursively, sorted).
 
     A folder's own ``manifest.csv`` (the nearest one above each file, up to the folder
     given) is used unless ``manifest`` is given, which then applies to every file; its
-    ``file`` column is relative to the manifest's folder.
+    ``file`` column is relative to the manifest's folder. ``limits`` defaults to
+    ``ReadLimits.from_env()``.
     """
+    limits = limits if limits is not None else ReadLimits.from_env()
     if isinstance(paths, (str, Path)):  # a lone path is a Sequence of characters too
         paths = [paths]
     problems: list[LoadProblem] = []
@@ -488,5 +516,9 @@ def _basename(name: str) -> str:
 
 
 def _too_big(size: int, limits: ReadLimits) -> str:
-    return (f"the file is {size / 1e6:,.1f} MB, over the {limits.max_bytes / 1e6:,.1f} MB "
-            "limit; not read")
+    return f"the file is {_size(size)}, over the {_size(limits.max_bytes)} limit; not read"
+
+
+def _size(count: int) -> str:
+    # Bytes below 0.1 MB: a small limit set by GEO_MAX_BYTES would otherwise read "0.0 MB".
+    return f"{count / 1e6:,.1f} MB" if count >= 100_000 else f"{count:,} bytes"

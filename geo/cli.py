@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from geo.gazetteer.store import GazetteerError
 from geo.models import Analysis, FlightPath, GazetteerEntry, Place
 
 log = logging.getLogger("geo")
@@ -355,4 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (e.g. `head`) stopped early: not an error of ours.
         sys.stderr.close()
         return EXIT_OK
+    except GazetteerError as err:  # found corrupt or locked mid-run, after a clean open
+        log.error("%s", err)
+        return EXIT_NOTHING_READ
     return result
