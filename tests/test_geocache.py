@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -215,28 +215,43 @@ def test_closed_cache_misses_instead_of_crashing() -> None:
     cache.close()  # twice is fine
 
 
-def _writer(path: str, worker: int, count: int, start: multiprocessing.synchronize.Barrier
-            ) -> None:
-    with GeocodeCache(path, busy_timeout=10.0) as cache:
-        start.wait(20)  # both processes have the cache open: now write at once
-        for i in range(count):
-            entry = GazetteerEntry(f"online:nominatim:N{worker}{i:04d}", f"w{worker} p{i}",
-                                   float(worker), float(i % 180), "SY", Feature.CITY)
-            if not cache.put("nominatim", f"w{worker} p{i}", None, entry, {"i": i}):
-                raise SystemExit(f"put {i} of worker {worker} was not stored")
+# Each writer is its own interpreter (not multiprocessing): a spawned child re-imports the
+# parent's __main__, which other tests in the session (Streamlit's AppTest) may replace.
+_WRITER = """
+import pathlib, sys, time
+from geo.geocache import GeocodeCache
+from geo.models import Feature, GazetteerEntry
+path, worker, count, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), pathlib.Path(sys.argv[4])
+with GeocodeCache(path, busy_timeout=10.0) as cache:
+    (go.parent / f"ready{worker}").touch()
+    deadline = time.monotonic() + 20
+    while not go.exists() and time.monotonic() < deadline:
+        time.sleep(0.002)  # both processes have the cache open: now write at once
+    for i in range(count):
+        entry = GazetteerEntry(f"online:nominatim:N{worker}{i:04d}", f"w{worker} p{i}",
+                               float(worker), float(i % 180), "SY", Feature.CITY)
+        if not cache.put("nominatim", f"w{worker} p{i}", None, entry, {"i": i}):
+            raise SystemExit(f"put {i} of worker {worker} was not stored")
+"""
 
 
 def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     path = str(tmp_path / "geocode.sqlite")
     GeocodeCache(path).close()  # the schema exists before the race on rows
-    context = multiprocessing.get_context("spawn")
-    start = context.Barrier(2)
-    workers = [context.Process(target=_writer, args=(path, w, 200, start)) for w in (1, 2)]
+    go = tmp_path / "go"
+    root = Path(__file__).resolve().parent.parent
+    workers = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, path, str(w), "200", str(go)],
+                         cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+        for w in (1, 2)
+    ]
+    deadline = time.monotonic() + 30
+    while not all((tmp_path / f"ready{w}").exists() for w in (1, 2)):
+        assert time.monotonic() < deadline, "writers did not start"
+        time.sleep(0.01)
+    go.touch()
     for process in workers:
-        process.start()
-    for process in workers:
-        process.join(30)
-        assert process.exitcode == 0
+        assert process.wait(60) == 0
     with GeocodeCache(path) as cache:
         assert cache.count() == 400
         for worker in (1, 2):
