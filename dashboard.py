@@ -1,0 +1,571 @@
+"""The geo dashboard: ``streamlit run dashboard.py``.
+
+Analyses the bundled articles (``data/articles``, or the folder in ``$GEO_ARTICLES``) and
+any uploads, and shows the places and flight paths on a map that needs no network, with
+tables, an article reader, fixes for unplaced mentions and downloads. The filters live in
+the page URL, so a view can be shared. The logic worth testing is in
+``geo/dashboard_state.py``; this script lays out the page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.articles import ReadLimits, article_from_bytes
+from geo.articles import load_articles as read_folder
+from geo.dashboard_state import (
+    ALL_ROLES,
+    FILTER_PARAMS,
+    MAX_UPLOAD_BYTES,
+    UNPLACED_COLOR,
+    UPLOAD_SUFFIXES,
+    FilesKey,
+    Filters,
+    Highlight,
+    Unplaced,
+    article_highlights,
+    as_date,
+    check_upload,
+    context_of,
+    date_bounds,
+    decode_filters,
+    encode_filters,
+    entry_label,
+    files_key,
+    folder_key,
+    highlight_html,
+    legend_html,
+    md_escape,
+    path_rows,
+    place_rows,
+    prepare_for_st_folium,
+    unique_doc_id,
+    unplaced_groups,
+)
+from geo.export import export_bytes
+from geo.gazetteer import Gazetteer, GazetteerError, default_gazetteer_path
+from geo.geocache import GeocodeCache, default_cache_path
+from geo.models import Analysis, Article, Feature, GazetteerEntry, LoadProblem, Role
+from geo.normalize import name_key, skeleton
+from geo.render import ROLE_STYLES, build_map, default_borders
+from geo.view import filter_analysis, place_summaries
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+ARTICLES_ENV = "GEO_ARTICLES"
+ROOT = Path(__file__).resolve().parent
+DEFAULT_ARTICLES = ROOT / "data" / "articles"
+GEO_PACKAGE = ROOT / "geo"
+MAP_HEIGHT = 620
+MAX_FIX_GROUPS = 40
+MIN_SKELETON = 4
+DOWNLOADS = (
+    ("HTML map", "html", "text/html"),
+    ("GeoJSON", "geojson", "application/geo+json"),
+    ("CSV", "csv", "text/csv"),
+    ("KML", "kml", "application/vnd.google-earth.kml+xml"),
+)
+
+UploadKey = tuple[tuple[str, str, str, str, str], ...]
+PinsKey = tuple[tuple[str, str, float, float, str, str, str], ...]
+
+
+# --- shared resources (one per server process) ----------------------------------------
+
+
+@st.cache_resource(show_spinner="Opening the gazetteer…")
+def open_gazetteer() -> Gazetteer:
+    return Gazetteer.open()
+
+
+@st.cache_resource(show_spinner=False)
+def language_model() -> Language:
+    from geo.nlp import load_nlp  # imports spaCy: only when an analysis has to run
+
+    return load_nlp()
+
+
+@st.cache_resource(show_spinner=False)
+def geocode_cache(path: str) -> GeocodeCache:
+    return GeocodeCache(path)
+
+
+@st.cache_resource(show_spinner=False)
+def country_outlines() -> dict[str, Any] | None:
+    return default_borders()
+
+
+def country_names() -> dict[str, str]:
+    outlines = country_outlines() or {}
+    return {
+        str(f["properties"].get("iso2")): str(f["properties"].get("name"))
+        for f in outlines.get("features", [])
+        if (f.get("properties") or {}).get("iso2")
+    }
+
+
+# --- analysis -------------------------------------------------------------------------
+
+
+def code_key() -> FilesKey:
+    """The key of what an analysis depends on besides the articles: geo's code and data.
+
+    The bundled articles' analysis is kept on disk across restarts; a changed extractor,
+    gazetteer or alias list must not be answered from an old run.
+    """
+    used = [*GEO_PACKAGE.rglob("*.py"), *(ROOT / "data").glob("*.csv"), default_gazetteer_path()]
+    return files_key((p for p in used if p.is_file()), Path("/"))
+
+
+def pins_key(pins: dict[str, GazetteerEntry]) -> PinsKey:
+    return tuple(sorted(
+        (k, e.gazetteer_id, e.lat, e.lon, e.name, e.country, e.feature.value)
+        for k, e in pins.items()
+    ))
+
+
+def analyse_now(
+    folder: str, uploads: Sequence[Article], pins: dict[str, GazetteerEntry]
+) -> Analysis:
+    """Read and analyse, showing progress. Called only from the cached functions below."""
+    from geo.pipeline import analyse  # imports spaCy: only when an analysis has to run
+
+    # Made inside the cached function, so a cache hit replays it, already removed.
+    bar = st.progress(0.0, text="Reading articles…")
+    articles: list[Article] = []
+    problems: list[LoadProblem] = []
+    if folder:
+        articles, problems = read_folder([folder])
+    taken = {a.doc_id for a in articles}
+    for upload in uploads:
+        doc_id = unique_doc_id(upload.doc_id, taken)
+        taken.add(doc_id)
+        articles.append(dataclasses.replace(upload, doc_id=doc_id))
+    if not articles:
+        bar.empty()
+        return Analysis(articles=(), places=(), problems=tuple(problems))
+
+    def tick(done: int, total: int) -> None:
+        if done < total:
+            bar.progress(0.1 + 0.75 * done / total,
+                         text=f"Finding places: article {done} of {total}")
+        else:
+            bar.progress(0.85, text="Reading roles and flight paths…")
+
+    bar.progress(0.05, text="Loading the language model…")
+    nlp = language_model()
+    bar.progress(0.1, text=f"Finding places in {len(articles)} articles…")
+    result = analyse(articles, gazetteer=open_gazetteer(), nlp=nlp, pins=pins, progress=tick)
+    bar.empty()
+    return dataclasses.replace(result, problems=tuple(problems) + result.problems)
+
+
+@st.cache_data(show_spinner=False, max_entries=4, persist="disk")
+def analyse_folder(
+    folder: str, folder_stamp: FilesKey, pins_stamp: PinsKey, code_stamp: FilesKey,
+    _pins: dict[str, GazetteerEntry],
+) -> Analysis:
+    """The bundled articles' analysis, keyed by file mtimes, pins and code.
+
+    Kept on disk (~/.streamlit/cache), so a restarted dashboard opens at once.
+    """
+    return analyse_now(folder, (), _pins)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def analyse_with_uploads(
+    folder: str, folder_stamp: FilesKey, uploads_stamp: UploadKey, pins_stamp: PinsKey,
+    code_stamp: FilesKey, _uploads: tuple[Article, ...], _pins: dict[str, GazetteerEntry],
+) -> Analysis:
+    """The analysis with uploads, keyed by content hashes; in memory only (uploads may be
+    sensitive), and all articles together so that paths link across them."""
+    return analyse_now(folder, _uploads, _pins)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def parse_upload(name: str, digest: str, _data: bytes) -> Article | LoadProblem:
+    """One uploaded file read as an article; keyed by its name and content hash."""
+    return article_from_bytes(name, _data, limits=ReadLimits(max_bytes=MAX_UPLOAD_BYTES))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def search_gazetteer(query: str) -> list[GazetteerEntry]:
+    """Gazetteer entries whose name matches ``query`` exactly or by skeleton."""
+    gazetteer = open_gazetteer()
+    key, skel = name_key(query), skeleton(query)
+    if not key:
+        return []
+    found = gazetteer.lookup([key]).get(key, [])
+    # Same consonants, other vowels ("Dayr az Zawr"); a short skeleton matches anything.
+    if len(skel.replace(" ", "")) >= MIN_SKELETON:
+        found += gazetteer.lookup_skeleton([skel]).get(skel, [])
+    entries = {c.entry.gazetteer_id: c.entry for c in found}
+    return list(entries.values())[:25]
+
+
+# --- uploads --------------------------------------------------------------------------
+
+
+def upload_articles(files: Sequence[Any]) -> tuple[list[Article], UploadKey]:
+    """The uploaded articles with their (editable) source, title and date, and their key."""
+    parsed: list[tuple[str, Article]] = []
+    for file in files:
+        refused = check_upload(file.name, file.size)
+        if refused is not None:
+            st.warning(f"{md_escape(file.name)}: {md_escape(refused)}")
+            continue
+        data = file.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        loaded = parse_upload(file.name, digest, data)
+        if isinstance(loaded, LoadProblem):
+            st.warning(f"{md_escape(file.name)}: {md_escape(loaded.problem)}")
+            continue
+        parsed.append((digest, loaded))
+    if not parsed:
+        return [], ()
+
+    table = pd.DataFrame(
+        {
+            "File": [a.doc_id for _, a in parsed],
+            "Source": [a.source for _, a in parsed],
+            "Title": [a.title for _, a in parsed],
+            "Published": [a.published for _, a in parsed],
+        }
+    )
+    # A new set of uploads gets a fresh editor: old edits must not land on other rows.
+    set_id = hashlib.sha256("".join(d for d, _ in parsed).encode()).hexdigest()[:12]
+    with st.expander(f"Uploaded articles ({len(parsed)}): edit their source, title and date",
+                     expanded=True):
+        edited = st.data_editor(
+            table,
+            key=f"upload_meta_{set_id}",
+            hide_index=True,
+            disabled=["File"],
+            num_rows="fixed",
+            width="stretch",
+            column_config={
+                "Published": st.column_config.DateColumn("Published", format="YYYY-MM-DD"),
+            },
+        )
+    articles: list[Article] = []
+    key: list[tuple[str, str, str, str, str]] = []
+    for (digest, article), (_, row) in zip(parsed, edited.iterrows(), strict=True):
+        published = as_date(row["Published"])
+        source = str(row["Source"] or "").strip() or "unknown"
+        title = str(row["Title"] or "").strip()
+        articles.append(dataclasses.replace(article, source=source, title=title,
+                                            published=published))
+        key.append((digest, article.doc_id, source, title,
+                    published.isoformat() if published else ""))
+    return articles, tuple(key)
+
+
+# --- filters --------------------------------------------------------------------------
+
+
+def url_params() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in FILTER_PARAMS if k in st.query_params}
+
+
+def filter_widgets(analysis: Analysis) -> Filters:
+    """The sidebar filters, first set from the URL, kept in the URL as they change."""
+    ss = st.session_state
+    sources = sorted({a.source for a in analysis.articles})
+    bounds = date_bounds(analysis)
+    if "f_sources" not in ss:
+        start = decode_filters(url_params(), sources=sources, dates=bounds)
+        ss.f_sources = sorted(start.sources) if start.sources is not None else sources
+        ss.f_roles = [r.value for r in ALL_ROLES if start.roles is None or r in start.roles]
+        ss.f_conf = start.min_confidence
+        ss.f_tiles = start.tiles
+        if bounds:
+            ss.f_dates = (start.start or bounds[0], start.end or bounds[1])
+    else:
+        # New sources (an upload) are shown; vanished ones leave the selection.
+        known = ss.get("f_known", [])
+        kept = [s for s in ss.f_sources if s in sources]
+        ss.f_sources = list(dict.fromkeys(kept + [s for s in sources if s not in known]))
+        if bounds:
+            chosen = tuple(ss.get("f_dates") or ())
+            if not chosen or chosen == ss.get("f_bounds"):
+                ss.f_dates = bounds  # all dates stays all dates when uploads widen them
+            else:  # a range, or its first day while one is being picked
+                ss.f_dates = tuple(min(max(d, bounds[0]), bounds[1]) for d in chosen)
+    ss.f_known = sources
+    ss.f_bounds = bounds
+
+    st.sidebar.header("Filters")
+    chosen_sources = st.sidebar.multiselect("Sources", sources, key="f_sources")
+    chosen_roles = st.sidebar.multiselect(
+        "Roles",
+        [r.value for r in ALL_ROLES],
+        key="f_roles",
+        format_func=lambda v: ROLE_STYLES[Role(v)].label,
+    )
+    start_day: dt.date | None = None
+    end_day: dt.date | None = None
+    if bounds:
+        picked = st.sidebar.date_input(
+            "Dates", key="f_dates", min_value=bounds[0], max_value=bounds[1],
+            format="YYYY-MM-DD", help="Undated articles are always shown.",
+        )
+        days = list(picked) if isinstance(picked, tuple | list) else [picked]
+        start_day = days[0] if days else None
+        end_day = days[1] if len(days) > 1 else None
+        start_day = None if start_day == bounds[0] else start_day
+        end_day = None if end_day == bounds[1] else end_day
+    min_conf = st.sidebar.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="f_conf")
+    tiles = st.sidebar.checkbox(
+        "Online map tiles", key="f_tiles",
+        help="Adds an OpenStreetMap layer (off until chosen in the map's layer control). "
+        "Needs internet; the country outlines work without it.",
+    )
+    filters = Filters(
+        sources=None if set(sources) <= set(chosen_sources) else frozenset(chosen_sources),
+        roles=None if len(chosen_roles) == len(ALL_ROLES) else frozenset(
+            Role(r) for r in chosen_roles),
+        start=start_day,
+        end=end_day,
+        min_confidence=float(min_conf),
+        tiles=bool(tiles),
+    )
+    wanted = encode_filters(filters, sources=sources, dates=bounds)
+    if wanted != url_params():
+        for name in FILTER_PARAMS:
+            if name in st.query_params and name not in wanted:
+                del st.query_params[name]
+        for name, values in wanted.items():
+            st.query_params[name] = values
+    return filters
+
+
+# --- panels ---------------------------------------------------------------------------
+
+
+def show_map(view: Analysis, filters: Filters) -> None:
+    m = build_map(view, borders=country_outlines(), online_tiles=filters.tiles)
+    prepare_for_st_folium(m)
+    # returned_objects=[]: panning and zooming never rerun the script.
+    st_folium(m, key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+
+
+def show_downloads(view: Analysis) -> None:
+    n_sources = len({a.source for a in view.articles})
+    title = f"geo map: {len(view.articles)} articles from {n_sources} sources"
+    columns = st.columns(len(DOWNLOADS) + 1)
+    columns[0].markdown("**Download this view**")
+    for column, (label, fmt, mime) in zip(columns[1:], DOWNLOADS, strict=True):
+        column.download_button(
+            label,
+            # Built on click, from the filtered view: what is on screen is what is saved.
+            data=functools.partial(export_bytes, view, fmt, title=title),
+            file_name=f"geo-view.{fmt}",
+            mime=mime,
+            key=f"download_{fmt}",
+            on_click="ignore",
+            width="stretch",
+        )
+
+
+def show_places(view: Analysis) -> None:
+    rows = place_rows(view)
+    if not rows:
+        st.info("No place matches the filters.")
+        return
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def show_paths(view: Analysis) -> None:
+    rows = path_rows(view, country_names())
+    if not rows:
+        st.info("No flight path matches the filters.")
+        return
+    st.dataframe(
+        pd.DataFrame(rows), hide_index=True, width="stretch",
+        column_config={"km": st.column_config.NumberColumn("km", format="%d")},
+    )
+
+
+@st.fragment  # picking another article reruns only the reader, not the map
+def show_reader(view: Analysis) -> None:
+    if not view.articles:
+        st.info("No article matches the filters.")
+        return
+    by_id = {a.doc_id: a for a in view.articles}
+
+    def label(doc_id: str) -> str:
+        a = by_id[doc_id]
+        day = a.published.isoformat() if a.published else "undated"
+        return f"{a.source} · {a.title or a.doc_id} ({day})"
+
+    doc_id = st.selectbox("Article", list(by_id), format_func=label, key="reader_doc")
+    article = by_id[doc_id]
+    st.html(legend_html())
+    st.html(highlight_html(article.text, article_highlights(view, article.doc_id)))
+    if article.url:
+        st.text(f"Address: {article.url}")
+
+
+def show_fixes(view: Analysis, cache: GeocodeCache) -> None:
+    groups = unplaced_groups(view)
+    if not groups:
+        st.success("Every mention shown was placed.")
+        return
+    st.caption(
+        "Each fix is saved to the geocoding cache "
+        f"({md_escape(cache.path)}) and used from the next analysis on."
+    )
+    if not cache.available:
+        st.warning("The geocoding cache cannot be opened: fixes cannot be saved.")
+    by_id = {a.doc_id: a for a in view.articles}
+    for group in groups[:MAX_FIX_GROUPS]:
+        fix_group(group, by_id, cache)
+    if len(groups) > MAX_FIX_GROUPS:
+        st.caption(f"…and {len(groups) - MAX_FIX_GROUPS} more names.")
+
+
+@st.fragment  # typing a fix reruns only this panel; saving it reruns the app
+def fix_group(group: Unplaced, articles: dict[str, Article], cache: GeocodeCache) -> None:
+    """One unplaced name: where it occurs, and two ways to place it."""
+    wid = hashlib.sha1(group.key.encode()).hexdigest()[:10]
+    label = f"{md_escape(group.name)} · {len(group.places)} mention(s)"
+    with st.expander(label):
+        for place in group.places[:3]:
+            article = articles.get(place.mention.doc_id)
+            if article is None:
+                continue
+            snippet, start, end = context_of(article.text, place.mention.start, place.mention.end)
+            mark = Highlight(start, end, UNPLACED_COLOR, "not placed", dashed=True)
+            st.html(highlight_html(snippet, [mark]))
+            st.caption(md_escape(f"{article.source} · {article.title or article.doc_id}"))
+        query = st.text_input("Search the gazetteer", value=group.name, key=f"fix_q_{wid}")
+        options = list({e.gazetteer_id: e for e in
+                        (*group.candidates, *search_gazetteer(query))}.values())
+        if options:
+            choice = st.selectbox("Pick a candidate", options, format_func=entry_label,
+                                  key=f"fix_pick_{wid}")
+            if st.button("Use this place", key=f"fix_use_{wid}") and choice is not None:
+                saved(cache.pin_to(group.name, choice) is not None, group.name)
+        else:
+            st.caption("No gazetteer entry matches; pin coordinates instead.")
+        st.markdown("**Or pin coordinates**")
+        c1, c2, c3, c4 = st.columns(4)
+        lat = c1.number_input("Latitude", -90.0, 90.0, 0.0, format="%.4f", key=f"fix_lat_{wid}")
+        lon = c2.number_input("Longitude", -180.0, 180.0, 0.0, format="%.4f",
+                              key=f"fix_lon_{wid}")
+        country = c3.text_input("Country (ISO 2)", max_chars=2, key=f"fix_cc_{wid}")
+        feature = c4.selectbox("Kind", [f.value for f in Feature], index=len(Feature) - 1,
+                               key=f"fix_kind_{wid}")
+        if st.button("Pin", key=f"fix_pin_{wid}"):
+            pin = cache.pin(group.name, lat=lat, lon=lon, country=country.strip().upper(),
+                            feature=feature)
+            saved(pin is not None, group.name)
+
+
+def saved(ok: bool, name: str) -> None:
+    if ok:
+        st.session_state.flash = f"Saved a fix for '{name}'; the articles were analysed again."
+        st.rerun()
+    st.error("The fix could not be saved (see the server log).")
+
+
+# --- page -----------------------------------------------------------------------------
+
+
+def summary(view: Analysis, analysis: Analysis) -> str:
+    n_places = len(place_summaries(view))
+    return (
+        f"**{len(view.articles)}** of {len(analysis.articles)} articles · "
+        f"**{n_places}** places · **{len(view.paths)}** flight paths"
+    )
+
+
+def show(analysis: Analysis, cache: GeocodeCache) -> None:
+    """Everything below the inputs: filters, map, downloads and panels."""
+    if flash := st.session_state.pop("flash", None):
+        st.success(md_escape(flash))
+    filters = filter_widgets(analysis)
+    view = filter_analysis(
+        analysis,
+        sources=filters.sources,
+        roles=filters.roles,
+        min_confidence=filters.min_confidence,
+        date_range=filters.date_range,
+    )
+    st.markdown(summary(view, analysis))
+    show_map(view, filters)
+    show_downloads(view)
+    n_unplaced = len(unplaced_groups(view))
+    places, paths, reader, fixes = st.tabs(
+        ["Places", "Flight paths", "Article reader", f"Unplaced mentions ({n_unplaced})"]
+    )
+    with places:
+        show_places(view)
+    with paths:
+        show_paths(view)
+    with reader:
+        show_reader(view)
+    with fixes:
+        show_fixes(view, cache)
+
+
+def main() -> None:
+    st.set_page_config(page_title="geo: places and flight paths", layout="wide")
+    st.title("Places and flight paths in the news")
+
+    folder = Path(os.environ.get(ARTICLES_ENV) or DEFAULT_ARTICLES)
+    st.sidebar.header("Articles")
+    bundled = st.sidebar.toggle(f"Bundled articles ({folder.name})", value=True,
+                                key="use_bundled")
+    files = st.sidebar.file_uploader(
+        "Add articles", type=[s.lstrip(".") for s in UPLOAD_SUFFIXES],
+        accept_multiple_files=True, key="uploads",
+        help=f"Plain text or saved web pages, up to {MAX_UPLOAD_BYTES // 2**20} MB each.",
+    )
+    uploads, uploads_stamp = upload_articles(files or [])
+
+    try:
+        open_gazetteer()  # first, so that a missing gazetteer is reported plainly
+    except GazetteerError as err:
+        st.error(md_escape(str(err)))
+        st.stop()
+    cache = geocode_cache(default_cache_path())
+    pins = {p.key: p.entry for p in cache.pins()}
+    folder_arg = str(folder) if bundled else ""
+    folder_stamp = folder_key(folder) if bundled else ()
+    try:
+        if uploads:
+            analysis = analyse_with_uploads(folder_arg, folder_stamp, uploads_stamp,
+                                            pins_key(pins), code_key(), tuple(uploads), pins)
+        else:
+            analysis = analyse_folder(folder_arg, folder_stamp, pins_key(pins), code_key(), pins)
+    except Exception as err:
+        from geo.nlp import ModelMissingError
+
+        if not isinstance(err, ModelMissingError):
+            raise
+        st.error(md_escape(str(err)))
+        st.stop()
+    if analysis.problems:
+        with st.expander(f"{len(analysis.problems)} file(s) could not be read"):
+            st.text("\n".join(str(p) for p in analysis.problems))
+    if not analysis.articles:
+        st.info("No articles: turn on the bundled articles or upload some.")
+        st.stop()
+    show(analysis, cache)
+
+
+if __name__ == "__main__":
+    main()
