@@ -400,7 +400,9 @@ def build_map(
             "OpenStreetMap", name="OpenStreetMap tiles (online)", overlay=True, show=False
         ).add_to(m)
 
-    shown: list[LatLon] = []
+    shown: list[LatLon] = []  # the paths' points
+    operational: list[LatLon] = []  # bases, targets, transit
+    mentioned: list[LatLon] = []
     paths_group = folium.FeatureGroup(name=PATH_LAYER)
     for path in view.paths:
         parts = split_at_antimeridian(path.route) or [
@@ -456,7 +458,10 @@ def build_map(
             _BindText(_place_popup(item), f"{_e(item.entry.name)} &middot; {_e(st.label)}")
         )
         marker.add_to(group)
-        shown.append((item.entry.lat, item.entry.lon))
+        if item.role in (Role.BASE, Role.TARGET, Role.TRANSIT):
+            operational.append((item.entry.lat, item.entry.lon))
+        else:
+            mentioned.append((item.entry.lat, item.entry.lon))
 
     if view.paths:
         paths_group.add_to(m)
@@ -465,6 +470,8 @@ def build_map(
             groups[role].add_to(m)
 
     Legend().add_to(m)
-    m.fit_bounds(_bounds(shown), padding=(24, 24))
+    # Frame the operations when there are any: a passing mention of Washington or
+    # Astana would otherwise zoom the paths down to a speck.
+    m.fit_bounds(_bounds(shown + operational or mentioned), padding=(24, 24))
     folium.LayerControl(collapsed=False).add_to(m)
     return m

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from geo.models import (
     Analysis,
     Article,
+    Feature,
     FlightPath,
     GazetteerEntry,
     Place,
@@ -44,7 +45,18 @@ def effective_roles(analysis: Analysis) -> tuple[PlaceRole, ...]:
         for p in analysis.places
         if p.resolved and p not in has_role
     )
-    return analysis.roles + extra
+    return tuple(_as_shown(r) for r in analysis.roles) + extra
+
+
+def _as_shown(role: PlaceRole) -> PlaceRole:
+    """A country read as a base or target ("Iranian bases", "strikes in Syria") is shown as
+    a mention: a symbol at its centre would claim a launch site or impact point there.
+    Flight paths still use such readings (a base country completes a link)."""
+    entry = role.place.entry
+    if (entry is not None and entry.feature in (Feature.COUNTRY, Feature.REGION)
+            and role.role in (Role.BASE, Role.TARGET)):
+        return PlaceRole(role.place, Role.MENTION, role.confidence, role.evidence)
+    return role
 
 
 def _narrow_path(
