@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.gazetteer.store import GazetteerError
-from geo.models import Analysis, FlightPath, GazetteerEntry, Place
+from geo.models import Analysis, Article, FlightPath, GazetteerEntry, Place
 
 log = logging.getLogger("geo")
 
@@ -80,15 +80,23 @@ def _open_gazetteer() -> Any:
         raise SystemExit(EXIT_NOTHING_READ) from err
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
+def _read_articles(args: argparse.Namespace) -> list[Article]:
+    """The readable articles of the given paths; every unreadable file named on stderr."""
     from geo.articles import load_articles
-    from geo.pipeline import place_articles
 
     articles, problems = load_articles(args.paths)
     for problem in problems:
         log.error("%s", problem)
     if not articles:
         log.error("no article could be read from %s", ", ".join(map(str, args.paths)))
+    return articles
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from geo.pipeline import place_articles
+
+    articles = _read_articles(args)
+    if not articles:
         return EXIT_NOTHING_READ
     gazetteer = _open_gazetteer()
     online, pins = _online_and_pins(args)
@@ -122,11 +130,7 @@ def _placer(system: str, gazetteer: Any, *, embedded: bool = False) -> Any:
 
 
 def cmd_peer(args: argparse.Namespace) -> int:
-    from geo.articles import load_articles
-
-    articles, problems = load_articles(args.paths)
-    for problem in problems:
-        log.error("%s", problem)
+    articles = _read_articles(args)
     records: list[dict[str, Any]] = []
     for places in _placer("peer", _open_gazetteer())(articles):
         records.extend(place_record(p) for p in places if p.resolved)
@@ -209,14 +213,10 @@ def path_record(path: FlightPath) -> dict[str, Any]:
 
 def _analyse(args: argparse.Namespace) -> Analysis | None:
     """The analysis of the given paths, or None (with messages) when nothing could be read."""
-    from geo.articles import load_articles
     from geo.pipeline import analyse
 
-    articles, problems = load_articles(args.paths)
-    for problem in problems:
-        log.error("%s", problem)
+    articles = _read_articles(args)
     if not articles:
-        log.error("no article could be read from %s", ", ".join(map(str, args.paths)))
         return None
     online, pins = _online_and_pins(args)
     return analyse(articles, gazetteer=_open_gazetteer(), online=online, pins=pins)

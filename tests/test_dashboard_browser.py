@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS, requires_chromium
 
 from geo.gazetteer import Gazetteer
 from geo.geocache import CACHE_ENV
@@ -31,15 +32,6 @@ from geo.offline import external_references
 from geo.render import PATH_COLOR
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path(os.environ.get("GEO_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 # The issue's bound from opening the page to the drawn map, checked on a running dashboard.
@@ -53,10 +45,7 @@ SUMMARY = re.compile(r"(\d+) of (\d+) articles · (\d+) places · (\d+) flight p
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)",
-    ),
+    requires_chromium,
 ]
 
 # What the map in the component's iframe shows: every layer with a popup (places and

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS, requires_chromium
 from test_render import HOSTILE_SOURCE, IMG, SCRIPT, sample_analysis, small_borders
 
 from geo.export import export
 from geo.render import PATH_COLOR, default_borders
 
-CHROMIUM = Path(os.environ.get("GEO_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT = Path("/tmp/export.png")
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)",
-    ),
+    requires_chromium,
 ]
 
 # Every layer of the map: its popup's and tooltip's HTML once opened, and what was drawn.

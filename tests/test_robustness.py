@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS, requires_chromium
 
 from geo.articles import ReadLimits, load_articles
 from geo.gazetteer import Gazetteer, GazetteerError
@@ -39,9 +40,6 @@ from geo.gazetteer.store import BUSY_TIMEOUT_S
 from geo.normalize import name_key, skeleton
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path(os.environ.get("GEO_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -371,8 +369,7 @@ def test_geojson_csv_and_kml_carry_hostile_text_as_data(
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (apt-get install "
-                                                  "chromium)")
+@requires_chromium
 def test_html_export_runs_nothing_hostile_in_chromium(exports: dict[str, Path]) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     dialogs: list[str] = []
