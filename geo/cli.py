@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -80,6 +81,11 @@ def _open_gazetteer() -> Any:
         raise SystemExit(EXIT_NOTHING_READ) from err
 
 
+def _cores() -> int:
+    """Worker processes for the NER of a large batch: both cores of a two-core machine."""
+    return min(2, len(os.sched_getaffinity(0)))
+
+
 def _read_articles(args: argparse.Namespace) -> list[Article]:
     """The readable articles of the given paths; every unreadable file named on stderr."""
     from geo.articles import load_articles
@@ -101,7 +107,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     gazetteer = _open_gazetteer()
     online, pins = _online_and_pins(args)
     records: list[dict[str, Any]] = []
-    for places in place_articles(articles, gazetteer, online=online, pins=pins):
+    for places in place_articles(articles, gazetteer, online=online, pins=pins,
+                                 processes=_cores()):
         records.extend(place_record(p) for p in places if p.resolved or args.unresolved)
     _print_records(records, args.format)
     return EXIT_OK
@@ -126,7 +133,8 @@ def _placer(system: str, gazetteer: Any, *, embedded: bool = False) -> Any:
 
     if system == "peer":
         return lambda articles: peer_places(articles, gazetteer)
-    return lambda articles: place_articles(articles, gazetteer, embedded=embedded)
+    return lambda articles: place_articles(articles, gazetteer, embedded=embedded,
+                                           processes=_cores())
 
 
 def cmd_peer(args: argparse.Namespace) -> int:

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 NLP_BATCH = 16
+# Below this many articles, starting worker processes costs more than it saves.
+PARALLEL_FROM = 32
 
 
 def place_articles(
@@ -31,16 +33,20 @@ def place_articles(
     pins: Mapping[str, GazetteerEntry] | None = None,
     progress: Progress | None = None,
     embedded: bool = False,
+    processes: int = 1,
 ) -> Iterator[list[Place]]:
     """The places of each article, in order, one list per article.
 
     ``embedded`` also reads place names inside organisations' names (for scoring against
-    corpora that count them); maps and flight paths never use them.
+    corpora that count them); maps and flight paths never use them. ``processes`` > 1 runs
+    the NER in forked workers for a large batch (1.7x on two cores); only a command-line
+    process should ask for it, never a threaded server.
     """
     nlp = nlp or load_nlp()
     texts = (article.text for article in articles)
+    workers = processes if len(articles) >= PARALLEL_FROM else 1
     with nlp.select_pipes(disable=ner_only(nlp)):
-        docs = nlp.pipe(texts, batch_size=NLP_BATCH)
+        docs = nlp.pipe(texts, batch_size=NLP_BATCH, n_process=workers)
         for done, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
             extractions = extract(article, gazetteer, doc, embedded=embedded)
             yield resolve(article.text, extractions, gazetteer, online=online, pins=pins)
