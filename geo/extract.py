@@ -65,7 +65,17 @@ CUE_FEATURES: dict[str, Feature] = {
 
 # NER labels that vouch for a place, and those whose names are not places.
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
-BLOCKING_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "LAW", "PRODUCT"})
+BLOCKING_LABELS = frozenset({"PERSON", "ORG", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"})
+# Names of times and amounts are never places ("Saturday", "Easter").
+NON_PLACE_LABELS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL",
+                              "ORDINAL"})
+# Words that name a direction or a kind of area: a part of a name, never one alone
+# ("the Southern Poverty Law Center", "Central Park").
+GENERIC_WORDS = frozenset(
+    {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
+     "central", "centre", "center", "middle", "upper", "lower", "greater", "far", "new",
+     "old", "great", "little", "grand", "lakes", "public", "city", "state", "county"}
+)
 # Titles that make the next capitalised word a person.
 _HONORIFIC_RE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|Col|Gen|Lt|Sgt|Capt|Maj|President|Minister|Secretary|Sen|Rep|Gov)"
@@ -231,12 +241,16 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
         return None
     if _HONORIFIC_RE.match(surface + " ") or _DESIGNATION_RE.match(text, span.end):
         return None  # "Col." itself; "Tu-22M3", "Su-34" are aircraft, not places
+    if span.tokens == 1 and surface.lower() in GENERIC_WORDS:
+        return None
     entities = _entity_at(entities, span.start, span.end)
+    if any(label in NON_PLACE_LABELS for _, _, label in entities):
+        return None
     for e_start, e_end, label in entities:
         wider = e_start < span.start or e_end > span.end
         if label in BLOCKING_LABELS and wider:
             # "Pakistan" of "Pakistan Army" still names the place; "Assad" of a person not.
-            if label == "ORG" and _is_strong(span.candidates):
+            if label in ("ORG", "EVENT") and _is_strong(span.candidates):
                 return EMBEDDED
             return None
     national = any(c.kind == "demonym" or c.entry.feature == Feature.COUNTRY
@@ -250,6 +264,9 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
     letters = len(surface.replace(".", ""))
     if letters <= 2 and not (national or surface.isupper()):
         return None
+    if surface.isupper() and letters <= 4 and not any(
+            c.kind == "code" or c.matched.isupper() for c in span.candidates):
+        return None  # "BA" is not "Ba", Fiji: capitals make an acronym of a name
     strong = _is_strong(span.candidates)
     common = (span.tokens == 1 and not national
               and zipf_frequency(surface.lower(), "en") >= COMMON_WORD_ZIPF)

@@ -130,8 +130,9 @@ def read_admins(cities: Sequence[PlaceRecord]) -> list[PlaceRecord]:
             continue
         seen.add(gazetteer_id)
         primary = str(state["name"])
-        others = [(_pycountry_name(str(state.get("iso3166_2") or "")), "alt"),
-                  (str(state.get("native") or ""), "alt")]
+        # The database's "native" field is not used: it holds stray words ("Saturday" for
+        # Lusaka, "Public" for Rubanda); pycountry's ISO 3166-2 name is the reliable other.
+        others = [(_pycountry_name(str(state.get("iso3166_2") or "")), "alt")]
         names = named(primary, others)
         if not names:
             continue
