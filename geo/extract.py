@@ -268,7 +268,7 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
             c.kind == "code" or c.matched.isupper() for c in span.candidates):
         return None  # "BA" is not "Ba", Fiji: capitals make an acronym of a name
     strong = _is_strong(span.candidates)
-    common = (span.tokens == 1 and not national
+    common = (span.tokens == 1 and not national and not surface.isupper()
               and zipf_frequency(surface.lower(), "en") >= COMMON_WORD_ZIPF)
     if common and (not strong or _THE_BEFORE_RE.search(text, max(0, span.start - 5),
                                                         span.start)):
