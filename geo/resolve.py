@@ -60,6 +60,8 @@ PRIMARY_NAME_BONUS = 0.5
 PROXIMITY_WEIGHT = 3.0
 PROXIMITY_KM = 300.0
 ANCHOR_CONFIDENCE = 0.75
+# "Atlanta, Georgia": a reading in which the second name contains the first.
+CONTAINMENT_BONUS = 8.0
 EARTH_RADIUS_KM = 6371.0088
 AIRFIELD_FEATURES = (Feature.AIRBASE, Feature.AIRPORT)
 
@@ -219,8 +221,39 @@ def _anchors(places: Sequence[Place]) -> list[_Anchor]:
             for p in places if p.entry is not None and _is_anchor(p)]
 
 
+def _contains(outer: GazetteerEntry, inner: GazetteerEntry) -> bool:
+    """True when ``outer`` is the country or first-level division ``inner`` lies in."""
+    if outer.feature == Feature.COUNTRY:
+        return outer.country == inner.country and inner.feature != Feature.COUNTRY
+    return (outer.feature == Feature.ADMIN and outer.country == inner.country
+            and bool(outer.admin1) and outer.admin1 == inner.admin1
+            and inner.feature not in (Feature.ADMIN, Feature.COUNTRY))
+
+
+def containment(text: str, extractions: Sequence[Extraction]) -> dict[int, set[str]]:
+    """For "Atlanta, Georgia": the candidate ids of each mention that fit its neighbour.
+
+    Where the name after a comma can be a division or country that contains a candidate of
+    the name before it, both of those readings are favoured: Georgia the state, Atlanta
+    the Georgian city; Paris the one in Texas after "Paris, Texas".
+    """
+    fitting: dict[int, set[str]] = {}
+    for i in range(len(extractions) - 1):
+        inner, outer = extractions[i], extractions[i + 1]
+        if text[inner.mention.end:outer.mention.start] not in (", ", ","):
+            continue
+        for o in outer.candidates:
+            if o.entry.feature not in (Feature.ADMIN, Feature.COUNTRY):
+                continue
+            for c in inner.candidates:
+                if _contains(o.entry, c.entry):
+                    fitting.setdefault(i, set()).add(c.entry.gazetteer_id)
+                    fitting.setdefault(i + 1, set()).add(o.entry.gazetteer_id)
+    return fitting
+
+
 def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
-            anchors: Sequence[_Anchor]) -> Place:
+            anchors: Sequence[_Anchor], fits: set[str] | None = None) -> Place:
     mention = extraction.mention
     key = name_key(mention.text)
     scored = []
@@ -228,7 +261,11 @@ def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
         base = _score(candidate, mention, qualifier, focus)
         closeness = _proximity(candidate.entry, key, anchors) if anchors else 0.0
         reason = base.reason + (", near the article's other places" if closeness > 0.5 else "")
-        scored.append(_Scored(base.entry, base.score + PROXIMITY_WEIGHT * closeness, reason))
+        score = base.score + PROXIMITY_WEIGHT * closeness
+        if fits and candidate.entry.gazetteer_id in fits:
+            score += CONTAINMENT_BONUS
+            reason += ", fits its neighbour (\"X, Y\")"
+        scored.append(_Scored(base.entry, score, reason))
     best, probability = _softmax_best(scored)
     quality = MATCH_QUALITY.get(extraction.matched_by, MATCH_QUALITY["key"])
     others = tuple(dict.fromkeys(c.entry for c in extraction.candidates
@@ -253,8 +290,9 @@ def resolve(
     """
     focus = document_focus(extractions)
     qualified = qualifiers(text, extractions)
-    first = [_choose(e, qualified.get(i), focus, ()) for i, e in enumerate(extractions)
-             if e.candidates]
+    fitting = containment(text, extractions)
+    first = [_choose(e, qualified.get(i), focus, (), fitting.get(i))
+             for i, e in enumerate(extractions) if e.candidates]
     anchors = _anchors(first)
     focus = focus + Counter(p.entry.country for p in first
                             if p.entry is not None and p.entry.country and _is_anchor(p))
@@ -280,7 +318,7 @@ def resolve(
                                     tuple(c.entry for c in candidates)))
                 continue
         if candidates:
-            places.append(_choose(extraction, qualifier, focus, anchors))
+            places.append(_choose(extraction, qualifier, focus, anchors, fitting.get(i)))
             continue
         answer: GazetteerEntry | None = None
         if online is not None:

@@ -91,3 +91,13 @@ def test_unplaced_mentions_are_kept_without_an_entry(gazetteer: Gazetteer,
     unplaced = [p for p in found if p.entry is None]
     assert [p.mention.text for p in unplaced] == ["Qwertzabad"]
     assert unplaced[0].confidence == 0.0
+
+
+def test_a_name_after_a_comma_contains_the_one_before(gazetteer: Gazetteer,
+                                                      nlp: Language) -> None:
+    found = places("The company has offices in Atlanta, Georgia and elsewhere.", gazetteer, nlp)
+    georgia = place(found, "Georgia")
+    assert georgia.entry is not None
+    assert georgia.entry.feature == Feature.ADMIN and georgia.entry.country == "US"
+    paris = place(places("A fair was held in Paris, Texas last week.", gazetteer, nlp), "Paris")
+    assert paris.entry is not None and paris.entry.country == "US"
