@@ -58,6 +58,7 @@ from geo.gazetteer import Gazetteer, GazetteerError, default_gazetteer_path
 from geo.geocache import GeocodeCache, default_cache_path
 from geo.models import Analysis, Article, Feature, GazetteerEntry, LoadProblem, Role
 from geo.normalize import name_key, skeleton
+from geo.online import OnlineGeocoder, OnlineSettings
 from geo.render import ROLE_STYLES, build_map, default_borders
 from geo.view import filter_analysis, place_summaries
 
@@ -100,6 +101,17 @@ def language_model() -> Language:
 @st.cache_resource(show_spinner=False)
 def geocode_cache(path: str) -> GeocodeCache:
     return GeocodeCache(path)
+
+
+def online_geocoder() -> OnlineGeocoder:
+    """Earlier online answers, from the cache; new questions only if GEO_ONLINE=1.
+
+    A dead network costs one bounded wait (GEO_ONLINE_TIMEOUT), after which the geocoder
+    stays offline for the rest of the analysis: the page never hangs on it.
+    """
+    settings = OnlineSettings.from_env()
+    return OnlineGeocoder.from_settings(geocode_cache(default_cache_path()), settings,
+                                        offline=not settings.enabled)
 
 
 @st.cache_resource(show_spinner=False)
@@ -167,7 +179,8 @@ def analyse_now(
     bar.progress(0.05, text="Loading the language model…")
     nlp = language_model()
     bar.progress(0.1, text=f"Finding places in {len(articles)} articles…")
-    result = analyse(articles, gazetteer=open_gazetteer(), nlp=nlp, pins=pins, progress=tick)
+    result = analyse(articles, gazetteer=open_gazetteer(), nlp=nlp, pins=pins,
+                     online=online_geocoder(), progress=tick)
     bar.empty()
     return dataclasses.replace(result, problems=tuple(problems) + result.problems)
 
