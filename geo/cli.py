@@ -154,12 +154,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     def parse(texts: Sequence[str]) -> list[list[Prediction]]:
         articles = [Article(doc_id=str(i), text=t) for i, t in enumerate(texts)]
+        # What we output is what we place; with --unplaced a name the NER found but nothing
+        # placed is scored too, as a recognised name 20,039 km off.
         return [
-            # An unplaced mention is still a recognised name: it scores as 20,039 km off.
             [Prediction(p.mention.start, p.mention.end,
                         p.entry.lat if p.entry else None, p.entry.lon if p.entry else None,
                         p.mention.text)
-             for p in places]
+             for p in places if p.entry is not None or args.unplaced]
             for places in placer(articles)
         ]
 
@@ -331,6 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--embedded", action=argparse.BooleanOptionalAction, default=True,
                           help="count place names inside organisations' names, as the "
                           "corpora annotate them (default: on)")
+    evaluate.add_argument("--unplaced", action="store_true",
+                          help="also score the names nothing could place (as 20,039 km off)")
     evaluate.add_argument("--system", choices=("ours", "peer"), default="ours",
                           help="peer: spaCy NER + most populous candidate, for comparison")
     evaluate.set_defaults(func=cmd_evaluate)
