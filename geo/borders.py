@@ -37,6 +37,9 @@ from geo.naturalearth import CountryShape, read_admin0
 
 log = logging.getLogger(__name__)
 
+# Where setup writes the base-map outlines (`python -m geo build-borders`).
+DEFAULT_BORDERS_PATH = Path(__file__).resolve().parent.parent / "data" / "build" / "borders.geojson"
+
 # Crossings shorter than this are border slivers (a route grazing a corner), not overflight.
 SLIVER_KM = 1.0
 # Sparse input is densified along the geodesic first: a straight lon/lat segment is not the

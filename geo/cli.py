@@ -21,7 +21,6 @@ log = logging.getLogger("geo")
 EXIT_OK = 0
 EXIT_NOTHING_READ = 1
 EXIT_USAGE = 2
-DEFAULT_BORDERS_PATH = Path(__file__).resolve().parent.parent / "data" / "build" / "borders.geojson"
 
 MENTION_FIELDS = ("doc", "start", "end", "text", "name", "lat", "lon", "country", "feature",
                   "gazetteer_id", "confidence", "kind", "found_by", "reason")
@@ -189,7 +188,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_build_borders(args: argparse.Namespace) -> int:
-    from geo.borders import write_borders_geojson
+    from geo.borders import DEFAULT_BORDERS_PATH, write_borders_geojson
 
     path = Path(args.output or DEFAULT_BORDERS_PATH)
     write_borders_geojson(path)

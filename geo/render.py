@@ -15,7 +15,6 @@ import logging
 import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import folium
@@ -23,6 +22,7 @@ from branca.element import MacroElement
 from folium.map import Layer
 from folium.template import Template
 
+from geo.borders import DEFAULT_BORDERS_PATH, borders_geojson
 from geo.geodesy import split_at_antimeridian
 from geo.models import Analysis, FlightPath, Role
 from geo.offline import json_for_script, make_offline
@@ -30,7 +30,6 @@ from geo.view import PlaceSummary, filter_analysis, place_summaries
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BORDERS_PATH = Path(__file__).resolve().parent.parent / "data" / "build" / "borders.geojson"
 
 LatLon = tuple[float, float]
 
@@ -324,18 +323,10 @@ def compact_borders(borders: dict[str, Any], digits: int = 2) -> dict[str, Any]:
 
 @functools.cache
 def _default_borders_cached() -> str:
-    try:
-        from geo import borders as geo_borders
-    except ImportError:
-        geo_borders = None  # type: ignore[assignment]
-    path = Path(getattr(geo_borders, "DEFAULT_BORDERS_PATH", DEFAULT_BORDERS_PATH))
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
-    if geo_borders is None:
-        log.warning("no country outlines: %s is missing and geo.borders is unavailable", path)
-        return ""
-    log.info("%s is missing: building country outlines now", path)
-    return json.dumps(geo_borders.borders_geojson(), separators=(",", ":"))
+    if DEFAULT_BORDERS_PATH.is_file():
+        return DEFAULT_BORDERS_PATH.read_text(encoding="utf-8")
+    log.info("%s is missing: building country outlines now", DEFAULT_BORDERS_PATH)
+    return json.dumps(borders_geojson(), separators=(",", ":"))
 
 
 def default_borders() -> dict[str, Any] | None:
