@@ -7,8 +7,12 @@ reaches for Google's services at start, which this closed network refuses.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,3 +29,45 @@ requires_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)",
 )
+
+
+@dataclass
+class PageLog:
+    """What a page did that a test forbids: errors, console errors, dialogs, refused requests."""
+
+    errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def offline_page(viewport: tuple[int, int] = (1280, 800)) -> Iterator[tuple[Any, PageLog]]:
+    """A Chromium page that may load file:// URLs only; every other request is refused
+    and recorded, and dialogs are dismissed and recorded."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    log = PageLog()
+
+    def refuse_network(route: Any) -> None:
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            log.refused.append(route.request.url)
+            route.abort()
+
+    def on_dialog(dialog: Any) -> None:
+        log.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+            page.route("**/*", refuse_network)
+            page.on("pageerror", lambda exc: log.errors.append(str(exc)))
+            page.on("dialog", on_dialog)
+            page.on("console", lambda msg: log.console_errors.append(msg.text)
+                    if msg.type == "error" else None)
+            yield page, log
+        finally:
+            browser.close()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-from chromium import CHROMIUM, CHROMIUM_ARGS, requires_chromium
+from chromium import offline_page, requires_chromium
 from test_render import HOSTILE_SOURCE, IMG, SCRIPT, sample_analysis, small_borders
 
 from geo.export import export
@@ -58,53 +57,21 @@ _INSPECT = """
 
 
 def test_exported_html_draws_with_no_network(tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     borders = default_borders() or small_borders()
     out = export(sample_analysis(), tmp_path / "brief.html", title="Overnight strikes",
                  borders=borders)
 
-    errors: list[str] = []
-    aborted: list[str] = []
-    dialogs: list[str] = []
-    console_errors: list[str] = []
-
-    def refuse_network(route: Any) -> None:
-        url = route.request.url
-        if url.startswith("file://"):
-            route.continue_()
-        else:
-            aborted.append(url)
-            route.abort()
-
-    def on_dialog(dialog: Any) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.route("**/*", refuse_network)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("dialog", on_dialog)
-            page.on(
-                "console",
-                lambda msg: console_errors.append(msg.text) if msg.type == "error" else None,
-            )
-            page.goto(out.as_uri(), wait_until="load")
-            page.wait_for_selector(
-                ".leaflet-overlay-pane svg path", state="attached", timeout=10_000
-            )
-            page.wait_for_timeout(300)  # let fitBounds settle before the screenshot
-            page.screenshot(path=str(SCREENSHOT))
-            seen = page.evaluate(_INSPECT)
-        finally:
-            browser.close()
-
-    assert errors == []
-    assert aborted == []
-    assert console_errors == []
-    assert dialogs == []
+    with offline_page() as (page, log):
+        page.goto(out.as_uri(), wait_until="load")
+        page.wait_for_selector(".leaflet-overlay-pane svg path", state="attached",
+                               timeout=10_000)
+        page.wait_for_timeout(300)  # let fitBounds settle before the screenshot
+        page.screenshot(path=str(SCREENSHOT))
+        seen = page.evaluate(_INSPECT)
+    assert log.errors == []
+    assert log.refused == []
+    assert log.console_errors == []
+    assert log.dialogs == []
     # Three routes, the Pacific one drawn in two parts (one SVG path, two moves).
     assert len(seen["routes"]) == 3
     assert max(seen["routes"]) >= 2

@@ -28,10 +28,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import pytest
-from chromium import CHROMIUM, CHROMIUM_ARGS, requires_chromium
+from chromium import offline_page, requires_chromium
 
 from geo.articles import ReadLimits, load_articles
 from geo.gazetteer import Gazetteer, GazetteerError
@@ -371,58 +370,34 @@ def test_geojson_csv_and_kml_carry_hostile_text_as_data(
 @pytest.mark.browser
 @requires_chromium
 def test_html_export_runs_nothing_hostile_in_chromium(exports: dict[str, Path]) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    dialogs: list[str] = []
-    errors: list[str] = []
-    aborted: list[str] = []
-
-    def refuse_network(route: Any) -> None:
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            aborted.append(route.request.url)
-            route.abort()
-
-    def on_dialog(dialog: Any) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 800})
-            page.route("**/*", refuse_network)
-            page.on("dialog", on_dialog)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(exports["out.html"].as_uri(), wait_until="load")
-            page.wait_for_selector(".leaflet-marker-icon", state="attached", timeout=10_000)
-            # Open every popup and tooltip, where article text becomes HTML.
-            shown = page.evaluate("""() => {
-                const map = window[document.querySelector('.folium-map').id];
-                const texts = [];
-                map.eachLayer(layer => {
-                    for (const [open, get, close] of [
-                            ['openPopup', 'getPopup', 'closePopup'],
-                            ['openTooltip', 'getTooltip', 'closeTooltip']]) {
-                        if (layer[get] && layer[get]()) {
-                            layer[open]();
-                            const el = layer[get]().getElement();
-                            if (el) texts.push(el.textContent);
-                        }
+    with offline_page((1200, 800)) as (page, log):
+        page.goto(exports["out.html"].as_uri(), wait_until="load")
+        page.wait_for_selector(".leaflet-marker-icon", state="attached", timeout=10_000)
+        # Open every popup and tooltip, where article text becomes HTML.
+        shown = page.evaluate("""() => {
+            const map = window[document.querySelector('.folium-map').id];
+            const texts = [];
+            map.eachLayer(layer => {
+                for (const [open, get, close] of [
+                        ['openPopup', 'getPopup', 'closePopup'],
+                        ['openTooltip', 'getTooltip', 'closeTooltip']]) {
+                    if (layer[get] && layer[get]()) {
+                        layer[open]();
+                        const el = layer[get]().getElement();
+                        if (el) texts.push(el.textContent);
                     }
-                });
-                return texts;
-            }""")
-            page.wait_for_timeout(500)  # let any injected onerror handler fire
-            live = page.evaluate("""() => ({
-                onerror: document.querySelectorAll('[onerror], img[src="x"]').length,
-                scripts: [...document.scripts].filter(s => s.text.trim() === 'alert(1)').length,
-            })""")
-        finally:
-            browser.close()
-    assert dialogs == []
-    assert errors == []
-    assert aborted == []
+                }
+            });
+            return texts;
+        }""")
+        page.wait_for_timeout(500)  # let any injected onerror handler fire
+        live = page.evaluate("""() => ({
+            onerror: document.querySelectorAll('[onerror], img[src="x"]').length,
+            scripts: [...document.scripts].filter(s => s.text.trim() === 'alert(1)').length,
+        })""")
+    assert log.dialogs == []
+    assert log.errors == []
+    assert log.refused == []
     assert live == {"onerror": 0, "scripts": 0}
     assert any(SCRIPT in text for text in shown) and any(IMG in text for text in shown)
 
