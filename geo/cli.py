@@ -97,6 +97,10 @@ def _read_articles(args: argparse.Namespace) -> list[Article]:
     return articles
 
 
+THOROUGH_HELP = ("have the NER read every word, not only around the names the gazetteer "
+                 "cannot decide: slower, and lists names nothing places")
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from geo.pipeline import place_articles
 
@@ -107,7 +111,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     online, pins = _online_and_pins(args)
     records: list[dict[str, Any]] = []
     for places in place_articles(articles, gazetteer, online=online, pins=pins,
-                                 processes=_cores()):
+                                 processes=_cores(), thorough=args.thorough):
         records.extend(place_record(p) for p in places if p.resolved or args.unresolved)
     _print_records(records, args.format)
     return EXIT_OK
@@ -125,7 +129,8 @@ def _online_and_pins(args: argparse.Namespace) -> tuple[Any, Any]:
     return OnlineGeocoder.from_settings(cache, settings, offline=True), pins
 
 
-def _placer(system: str, gazetteer: Any, *, embedded: bool = False) -> Any:
+def _placer(system: str, gazetteer: Any, *, embedded: bool = False,
+            thorough: bool = False) -> Any:
     """The function that places a list of articles: ours, or the baseline peer."""
     from geo.peer import peer_places
     from geo.pipeline import place_articles
@@ -133,7 +138,7 @@ def _placer(system: str, gazetteer: Any, *, embedded: bool = False) -> Any:
     if system == "peer":
         return lambda articles: peer_places(articles, gazetteer)
     return lambda articles: place_articles(articles, gazetteer, embedded=embedded,
-                                           processes=_cores())
+                                           processes=_cores(), thorough=thorough)
 
 
 def cmd_peer(args: argparse.Namespace) -> int:
@@ -149,7 +154,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from geo.evaluate import Prediction, evaluate_corpus, format_errors
     from geo.models import Article
 
-    placer = _placer(args.system, _open_gazetteer(), embedded=args.embedded)
+    placer = _placer(args.system, _open_gazetteer(), embedded=args.embedded,
+                     thorough=args.thorough)
 
     def parse(texts: Sequence[str]) -> list[list[Prediction]]:
         articles = [Article(doc_id=str(i), text=t) for i, t in enumerate(texts)]
@@ -303,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="ask the online geocoder (cached) for names the gazetteer lacks")
     extract.add_argument("--unresolved", action="store_true",
                          help="also list mentions that could not be placed")
+    extract.add_argument("--thorough", action="store_true", help=THOROUGH_HELP)
     extract.set_defaults(func=cmd_extract)
 
     paths = commands.add_parser("paths", help="infer flight paths from bases to targets")
@@ -333,6 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "corpora annotate them (default: on)")
     evaluate.add_argument("--unplaced", action="store_true",
                           help="also score the names nothing could place (as 20,039 km off)")
+    evaluate.add_argument("--thorough", action="store_true", help=THOROUGH_HELP)
     evaluate.add_argument("--system", choices=("ours", "peer"), default="ours",
                           help="peer: spaCy NER + most populous candidate, for comparison")
     evaluate.set_defaults(func=cmd_evaluate)

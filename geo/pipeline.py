@@ -9,17 +9,16 @@ from pathlib import Path
 from spacy.language import Language
 
 from geo.articles import load_articles
-from geo.extract import extract
+from geo.extract import NameMatches, extract, match_names
 from geo.gazetteer import Gazetteer
 from geo.models import Analysis, Article, GazetteerEntry, LoadProblem, Place
-from geo.nlp import load_nlp, ner_only
+from geo.nlp import Entity, entities_of, load_nlp
 from geo.paths import infer_paths
 from geo.resolve import OnlineLookup, resolve
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-NLP_BATCH = 16
 # Below this many articles, starting worker processes costs more than it saves.
 PARALLEL_FROM = 32
 
@@ -34,24 +33,54 @@ def place_articles(
     progress: Progress | None = None,
     embedded: bool = False,
     processes: int = 1,
+    thorough: bool = False,
 ) -> Iterator[list[Place]]:
     """The places of each article, in order, one list per article.
 
     ``embedded`` also reads place names inside organisations' names (for scoring against
     corpora that count them); maps and flight paths never use them. ``processes`` > 1 runs
-    the NER in forked workers for a large batch (1.7x on two cores); only a command-line
-    process should ask for it, never a threaded server.
+    the NER in forked workers for a large batch; only a command-line process should ask for
+    it, never a threaded server. ``thorough`` has the model read every word rather than the
+    windows the gazetteer cannot decide alone, so that names no gazetteer entry spells are
+    reported too (slower; worth it when an online geocoder or a user's pins can place them).
     """
     nlp = nlp or load_nlp()
-    texts = (article.text for article in articles)
+    matches = [match_names(article, gazetteer, thorough=thorough) for article in articles]
     workers = processes if len(articles) >= PARALLEL_FROM else 1
-    with nlp.select_pipes(disable=ner_only(nlp)):
-        docs = nlp.pipe(texts, batch_size=NLP_BATCH, n_process=workers)
-        for done, (article, doc) in enumerate(zip(articles, docs, strict=True), start=1):
-            extractions = extract(article, gazetteer, doc, embedded=embedded)
-            yield resolve(article.text, extractions, gazetteer, online=online, pins=pins)
-            if progress is not None:
-                progress(done, len(articles))
+    entities = model_entities(nlp, matches, workers)
+    for done, (article, found, ents) in enumerate(zip(articles, matches, entities, strict=True),
+                                                  start=1):
+        extractions = extract(article, gazetteer, ents, embedded=embedded, matches=found)
+        yield resolve(article.text, extractions, gazetteer, online=online, pins=pins)
+        if progress is not None:
+            progress(done, len(articles))
+
+
+def model_entities(nlp: Language, matches: Sequence[NameMatches], workers: int = 1
+                   ) -> Iterator[list[Entity]]:
+    """The NER's entities in each article's model windows, in article offsets, in order.
+
+    An entity cut by a window's edge is dropped: the window saw only part of its name.
+    """
+    windows = [(i, start, end) for i, found in enumerate(matches)
+               for start, end in found.model_windows]
+    texts = (matches[i].article.text[start:end] for i, start, end in windows)
+    current: list[Entity] = []
+    done = 0  # articles whose entities have been yielded
+    for (i, start, end), entities in zip(windows, entities_of(nlp, texts, workers), strict=True):
+        while done < i:  # every window of the earlier articles has been read
+            yield current
+            current, done = [], done + 1
+        bounds = matches[i].article.body_ranges()
+        inner_start = all(start != b_start for b_start, _ in bounds)
+        inner_end = all(end != b_end for _, b_end in bounds)
+        for e_start, e_end, label in entities:
+            if (inner_start and e_start == 0) or (inner_end and e_end == end - start):
+                continue
+            current.append((start + e_start, start + e_end, label))
+    for _ in range(done, len(matches)):
+        yield current
+        current = []
 
 
 def analyse(

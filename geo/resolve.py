@@ -28,7 +28,7 @@ from typing import Protocol
 
 from rapidfuzz import fuzz, process
 
-from geo.extract import CUE_FEATURES, Extraction
+from geo.extract import BY_CONTEXT, CUE_FEATURES, Extraction
 from geo.gazetteer import Candidate, Gazetteer
 from geo.models import Feature, GazetteerEntry, Mention, Place
 from geo.normalize import name_key
@@ -210,9 +210,10 @@ def _proximity(entry: GazetteerEntry, key: str, anchors: Sequence[_Anchor]) -> f
 
 def _is_anchor(place: Place) -> bool:
     """Sure enough to pull its neighbours: confidently placed, and vouched for by the model
-    (a lone gazetteer match such as "Clever" may be a misread word)."""
+    or by standing alone as a well-known place (a lone gazetteer match such as "Clever"
+    may be a misread word)."""
     return (place.entry is not None and place.confidence >= ANCHOR_CONFIDENCE
-            and "ner" in place.mention.found_by
+            and ("ner" in place.mention.found_by or place.mention.found_by == BY_CONTEXT)
             and place.entry.feature not in (Feature.COUNTRY, Feature.REGION))
 
 

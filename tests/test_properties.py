@@ -17,7 +17,7 @@ from geo.extract import candidate_spans, extract
 from geo.furniture import body_ranges
 from geo.gazetteer import Gazetteer
 from geo.models import Article
-from geo.nlp import ner_only
+from geo.nlp import NER_PIPES
 
 # Any character but NUL (the reader refuses NUL as binary) and lone surrogates (not text).
 ANY_CHAR = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
@@ -51,7 +51,7 @@ PROPERTY_SETTINGS = settings(max_examples=150, deadline=None,
 
 def _check_mentions(article: Article, gazetteer: Gazetteer, nlp: Language) -> None:
     text = article.text
-    with nlp.select_pipes(disable=ner_only(nlp)):  # as the pipeline parses: entities only
+    with nlp.select_pipes(enable=NER_PIPES):  # as the pipeline parses: entities only
         doc = nlp(text)
     extractions = extract(article, gazetteer, doc)
     body = article.body_ranges()
