@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.language import Language
@@ -45,42 +47,67 @@ def place_articles(
     reported too (slower; worth it when an online geocoder or a user's pins can place them).
     """
     nlp = nlp or load_nlp()
-    matches = [match_names(article, gazetteer, thorough=thorough) for article in articles]
+    # Lazy: with workers, the gazetteer pass over later articles overlaps the NER of earlier ones.
+    matches = (match_names(article, gazetteer, thorough=thorough) for article in articles)
     workers = processes if len(articles) >= PARALLEL_FROM else 1
-    entities = model_entities(nlp, matches, workers)
-    for done, (article, found, ents) in enumerate(zip(articles, matches, entities, strict=True),
-                                                  start=1):
-        extractions = extract(article, gazetteer, ents, embedded=embedded, matches=found)
-        yield resolve(article.text, extractions, gazetteer, online=online, pins=pins)
+    for done, (found, entities) in enumerate(model_entities(nlp, matches, workers), start=1):
+        extractions = extract(found.article, gazetteer, entities, embedded=embedded,
+                              matches=found)
+        yield resolve(found.article.text, extractions, gazetteer, online=online, pins=pins)
         if progress is not None:
             progress(done, len(articles))
 
 
-def model_entities(nlp: Language, matches: Sequence[NameMatches], workers: int = 1
-                   ) -> Iterator[list[Entity]]:
-    """The NER's entities in each article's model windows, in article offsets, in order.
+@dataclass
+class _Reading:
+    """An article whose model windows are being read."""
+
+    found: NameMatches
+    unread: int
+    entities: list[Entity] = field(default_factory=list)
+
+
+def model_entities(nlp: Language, matches: Iterable[NameMatches], workers: int = 1
+                   ) -> Iterator[tuple[NameMatches, list[Entity]]]:
+    """Each article's matches with the NER's entities in its model windows (in article
+    offsets), in order, as soon as its windows are read.
 
     An entity cut by a window's edge is dropped: the window saw only part of its name.
     """
-    windows = [(i, start, end) for i, found in enumerate(matches)
-               for start, end in found.model_windows]
-    texts = (matches[i].article.text[start:end] for i, start, end in windows)
-    current: list[Entity] = []
-    done = 0  # articles whose entities have been yielded
-    for (i, start, end), entities in zip(windows, entities_of(nlp, texts, workers), strict=True):
-        while done < i:  # every window of the earlier articles has been read
-            yield current
-            current, done = [], done + 1
-        bounds = matches[i].article.body_ranges()
-        inner_start = all(start != b_start for b_start, _ in bounds)
-        inner_end = all(end != b_end for _, b_end in bounds)
-        for e_start, e_end, label in entities:
-            if (inner_start and e_start == 0) or (inner_end and e_end == end - start):
-                continue
-            current.append((start + e_start, start + e_end, label))
-    for _ in range(done, len(matches)):
-        yield current
-        current = []
+    queue: deque[_Reading] = deque()  # filled as the model's input is drawn, maybe by a thread
+
+    def window_texts() -> Iterator[str]:
+        for found in matches:
+            queue.append(_Reading(found, len(found.model_windows)))
+            for start, end in found.model_windows:
+                yield found.article.text[start:end]
+
+    reading: _Reading | None = None
+    window = 0
+    for window_entities in entities_of(nlp, window_texts(), workers):
+        while queue and queue[0].unread == 0:
+            done = queue.popleft()
+            yield done.found, done.entities
+        if reading is not queue[0]:
+            reading, window = queue[0], 0
+        start, end = reading.found.model_windows[window]
+        reading.entities.extend(_in_article(reading.found.article, start, end, window_entities))
+        reading.unread -= 1
+        window += 1
+    for done in queue:
+        yield done.found, done.entities
+
+
+def _in_article(article: Article, start: int, end: int, entities: Iterable[Entity]
+                ) -> Iterator[Entity]:
+    """A window's entities in article offsets, less those its edges cut."""
+    bounds = article.body_ranges()
+    inner_start = all(start != b_start for b_start, _ in bounds)
+    inner_end = all(end != b_end for _, b_end in bounds)
+    for e_start, e_end, label in entities:
+        if (inner_start and e_start == 0) or (inner_end and e_end == end - start):
+            continue
+        yield start + e_start, start + e_end, label
 
 
 def analyse(
