@@ -51,6 +51,8 @@ FEATURE_PRIOR = {
     Feature.OTHER: -1.0,
 }
 CUE_BONUS = 6.0
+# A namesake town this big is what a bare division name most often means ("Washington").
+BIG_TOWN_POPULATION = 100_000
 QUALIFIER_BONUS = 5.0
 FOCUS_WEIGHT = 3.0
 POPULATION_WEIGHT = 0.7
@@ -257,9 +259,18 @@ def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
             anchors: Sequence[_Anchor], fits: set[str] | None = None) -> Place:
     mention = extraction.mention
     key = name_key(mention.text)
+    towns = [c.entry for c in extraction.candidates if c.entry.feature == Feature.CITY]
+    seats = {(t.country, t.admin1) for t in towns}
+    big_town = any(t.population >= BIG_TOWN_POPULATION for t in towns)
     scored = []
     for candidate in extraction.candidates:
         base = _score(candidate, mention, qualifier, focus)
+        if candidate.entry.feature == Feature.ADMIN and not big_town and (
+                candidate.entry.country, candidate.entry.admin1) not in seats:
+            # No town of the name lies in the division, and none elsewhere is a city
+            # ("Delaware", not the Ohio town; but "Washington" is still the capital): the
+            # below-a-city prior, meant for a province named after its seat, is lifted.
+            base = _Scored(base.entry, base.score - FEATURE_PRIOR[Feature.ADMIN], base.reason)
         closeness = _proximity(candidate.entry, key, anchors) if anchors else 0.0
         reason = base.reason + (", near the article's other places" if closeness > 0.5 else "")
         score = base.score + PROXIMITY_WEIGHT * closeness

@@ -101,3 +101,24 @@ def test_a_name_after_a_comma_contains_the_one_before(gazetteer: Gazetteer,
     assert georgia.entry.feature == Feature.ADMIN and georgia.entry.country == "US"
     paris = place(places("A fair was held in Paris, Texas last week.", gazetteer, nlp), "Paris")
     assert paris.entry is not None and paris.entry.country == "US"
+
+
+def test_a_division_beats_a_small_namesake_town_elsewhere(gazetteer: Gazetteer,
+                                                           nlp: Language) -> None:
+    found = place(places("The buyer is a Delaware limited liability company.", gazetteer, nlp),
+                  "Delaware")
+    assert found.entry is not None and found.entry.gazetteer_id == "admin:US.DE"
+
+
+def test_a_province_named_after_its_seat_is_the_city(gazetteer: Gazetteer,
+                                                     nlp: Language) -> None:
+    found = place(places("Residents of Aleppo fled the shelling.", gazetteer, nlp), "Aleppo")
+    assert found.entry is not None and found.entry.feature == Feature.CITY
+
+
+def test_a_division_named_like_a_big_city_is_the_city(gazetteer: Gazetteer,
+                                                      nlp: Language) -> None:
+    found = place(places("Officials in Washington met on Monday.", gazetteer, nlp),
+                  "Washington")
+    assert found.entry is not None and found.entry.feature == Feature.CITY
+    assert found.entry.admin1 == "DC"
