@@ -108,6 +108,9 @@ def _densify(origin: LatLon, target: LatLon, step_km: float) -> tuple[list[LatLo
         # Remove float drift: the end is the target itself, up to whole turns.
         end_lon = lon2 + 360.0 * round((end_lon - lon2) / 360.0)
     points.append((lat2, end_lon))
+    # From a pole, geographiclib's unrolled longitudes may start whole turns away from the
+    # origin's: bring every step within half a turn (the end stays on the target's meridian).
+    points = unwrap_lons(points)
     return (
         _through_poles(points, meridional=abs(math.sin(math.radians(line.azi1))) < 1e-12),
         length_m,
