@@ -7,7 +7,7 @@ from spacy.language import Language
 
 from geo.extract import Extraction, candidate_spans, extract
 from geo.gazetteer import Gazetteer
-from geo.models import Article
+from geo.models import Article, MentionKind
 
 
 def run(text: str, gazetteer: Gazetteer, nlp: Language | None) -> list[Extraction]:
@@ -100,3 +100,10 @@ def test_furniture_outside_body_is_not_read(gazetteer: Gazetteer, nlp: Language)
 def test_without_the_model_the_gazetteer_reads_alone(gazetteer: Gazetteer) -> None:
     found = run("Jets struck Aleppo and Deir ez-Zor in Syria.", gazetteer, None)
     assert texts(found) == ["Aleppo", "Deir ez-Zor", "Syria"]
+
+
+def test_a_continent_adjective_after_the_is_a_mention(gazetteer: Gazetteer, nlp: Language) -> None:
+    found = run("It would lift the competitiveness of the European air transport industry.",
+                gazetteer, nlp)
+    assert [(e.mention.text, e.mention.kind) for e in found] == [
+        ("European", MentionKind.DEMONYM)]

@@ -190,10 +190,23 @@ def test_failed_build_leaves_no_file(tmp_path: Path) -> None:
 
 def test_alias_rows_must_name_their_source(tmp_path: Path) -> None:
     rows = tmp_path / "aliases.csv"
-    rows.write_text("name,gazetteer_id,lat,lon,country,feature,source,note\n"
-                    "Somewhere,country:SY,,,,,,\n", encoding="utf-8")
+    rows.write_text("name,gazetteer_id,lat,lon,country,feature,source,note,kind\n"
+                    "Somewhere,country:SY,,,,,,,\n", encoding="utf-8")
     with pytest.raises(CuratedDataError, match="no source"):
         build_gazetteer(tmp_path / "g.sqlite", aliases=rows, demonyms=None)
+
+
+def test_alias_kind_must_be_known(tmp_path: Path) -> None:
+    rows = tmp_path / "aliases.csv"
+    rows.write_text("name,gazetteer_id,lat,lon,country,feature,source,note,kind\n"
+                    "Syrian-ish,country:SY,,,,,invented,,adjective\n", encoding="utf-8")
+    with pytest.raises(CuratedDataError, match=r"aliases.csv:2: kind 'adjective'"):
+        build_gazetteer(tmp_path / "g.sqlite", aliases=rows, demonyms=None)
+
+
+def test_continent_adjectives_are_demonyms(gazetteer: Gazetteer) -> None:
+    (european,) = [c for c in by_key(gazetteer, "European") if c.entry.feature == Feature.REGION]
+    assert european.kind == "demonym" and european.entry.name == "Europe"
 
 
 @pytest.mark.parametrize(("name", "expected"),

@@ -1,9 +1,10 @@
 """The project's curated data files: ``data/aliases.csv`` and ``data/demonyms.csv``.
 
-``aliases.csv`` (``name,gazetteer_id,lat,lon,country,feature,source,note``): a row with
-lat/lon defines a new place (``alias:<slug>``, its own name being the row's name); a row
-without adds a name to a place of any source. Acronyms (two to four capitals: "UK",
-"UAE") are stored as kind 'code', to be matched in capitals only.
+``aliases.csv`` (``name,gazetteer_id,lat,lon,country,feature,source,note[,kind]``): a row
+with lat/lon defines a new place (``alias:<slug>``, its own name being the row's name); a
+row without adds a name to a place of any source. Acronyms (two to four capitals: "UK",
+"UAE") are stored as kind 'code', to be matched in capitals only; ``kind`` 'demonym' marks
+an adjective ("European"), read like a nationality.
 
 ``demonyms.csv`` (``demonym,iso2,source``): adjectives and nouns of nationality, singular
 and plural ("Syrian", "Syrians"), stored as names of kind 'demonym' of the country.
@@ -23,6 +24,8 @@ from geo.gazetteer.records import CuratedDataError, NameRecord, PlaceRecord, usa
 from geo.models import Feature, GazetteerEntry
 
 ALIAS_COLUMNS = ("name", "gazetteer_id", "lat", "lon", "country", "feature", "source", "note")
+# What the optional ``kind`` column may say; blank is an alias (or a code, for an acronym).
+ALIAS_KINDS = frozenset({"", "alias", "demonym"})
 DEMONYM_COLUMNS = ("demonym", "iso2", "source")
 _ACRONYM_RE = re.compile(r"[A-Z]{2,4}")
 _AIRFIELDS = frozenset({Feature.AIRBASE, Feature.AIRPORT})
@@ -78,11 +81,14 @@ def read_aliases(path: Path) -> tuple[list[PlaceRecord], list[NameRecord]]:
             entries[row["gazetteer_id"]] = _entry(path, line, row)
     places = [PlaceRecord(e, ((e.name, "name"),)) for e in entries.values()]
     names: list[NameRecord] = []
-    for _, row in rows:
+    for line, row in rows:
         name, place_id = row["name"], row["gazetteer_id"]
         if not place_id:
             raise CuratedDataError(f"{path}: row {name!r} has no gazetteer_id")
-        kind = "code" if _ACRONYM_RE.fullmatch(name) else "alias"
+        if row.get("kind", "") not in ALIAS_KINDS:
+            raise CuratedDataError(f"{path}:{line}: kind {row['kind']!r} is not one of "
+                                   f"{sorted(k for k in ALIAS_KINDS if k)}")
+        kind = row.get("kind") or ("code" if _ACRONYM_RE.fullmatch(name) else "alias")
         names.append(NameRecord(place_id, name, kind))
         entry = entries.get(place_id)
         if entry is not None and entry.feature in _AIRFIELDS and stem(name):
