@@ -245,14 +245,16 @@ def _person_words(text: str, entities: Sequence[Entity]) -> set[str]:
             continue  # "Trump - Wisconsin": a misread run of two names, not one person's
         names = [text[w_start:w_end] for w_start, w_end in _words(text, start, end)]
         if len(names) > 1:
-            words.update(name.lower() for name in names if _capitalised(name))
+            # Acronyms are not name parts: "Henry Lazenby US-based" misread as one person.
+            words.update(name.lower() for name in names
+                         if _capitalised(name) and not name.isupper())
     return words
 
 
 def _is_strong(candidates: Sequence[Candidate]) -> bool:
     for candidate in candidates:
         entry = candidate.entry
-        if entry.feature in STRONG_FEATURES or candidate.kind in ("alias", "demonym"):
+        if entry.feature in STRONG_FEATURES or candidate.curated or candidate.kind == "demonym":
             return True
         if entry.population >= STRONG_POPULATION:
             return True

@@ -51,6 +51,7 @@ FEATURE_PRIOR = {
     Feature.OTHER: -1.0,
 }
 CUE_BONUS = 6.0
+CURATED_BONUS = 6.0
 # A namesake town this big is what a bare division name most often means ("Washington").
 BIG_TOWN_POPULATION = 100_000
 QUALIFIER_BONUS = 5.0
@@ -156,6 +157,10 @@ def _score(candidate: Candidate, mention: Mention, qualifier: str | None,
     score += POPULATION_WEIGHT * math.log10(entry.population + 1)
     if candidate.kind in ("name", "alias", "demonym"):
         score += PRIMARY_NAME_BONUS
+    if candidate.curated:
+        # The alias table says what the press means by the name ("White House").
+        score += CURATED_BONUS
+        reasons.append("curated alias")
     return _Scored(entry, score, ", ".join(reasons) or "population and feature prior")
 
 

@@ -107,3 +107,4 @@ def test_a_continent_adjective_after_the_is_a_mention(gazetteer: Gazetteer, nlp:
                 gazetteer, nlp)
     assert [(e.mention.text, e.mention.kind) for e in found] == [
         ("European", MentionKind.DEMONYM)]
+

@@ -95,3 +95,13 @@ def test_an_entity_cut_by_a_window_edge_is_dropped(gazetteer: Gazetteer, nlp: La
     ((_, entities),) = model_entities(nlp, [found])
     assert all(start >= cut for start, _, _ in entities)
     assert not any(start == cut for start, _, _ in entities)
+
+
+def test_an_acronym_in_a_misread_person_name_stays_a_place(gazetteer: Gazetteer,
+                                                            nlp: Language) -> None:
+    # The model reads "Henry Lazenby US" as one person; "US" must not become a name part
+    # that vetoes the first "US", which stands alone and so gets no window of its own.
+    text = ("The ministry criticised US tariffs on steel. By: Henry Lazenby US-based "
+            "aluminium producer Alcoa has signed a deal.")
+    (found,) = place_articles([Article("t", text)], gazetteer, nlp=nlp)
+    assert text.index("US") in [p.mention.start for p in found if p.mention.text == "US"]

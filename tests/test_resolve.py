@@ -122,3 +122,11 @@ def test_a_division_named_like_a_big_city_is_the_city(gazetteer: Gazetteer,
                   "Washington")
     assert found.entry is not None and found.entry.feature == Feature.CITY
     assert found.entry.admin1 == "DC"
+
+
+def test_a_curated_alias_beats_a_populous_namesake(gazetteer: Gazetteer, nlp: Language) -> None:
+    # GeoNames lists "White House" among Casablanca's names (Dar el Beida); the alias table
+    # says what the press means.
+    found = place(places("Officials at the White House said the talks would go on.",
+                         gazetteer, nlp), "White House")
+    assert found.entry is not None and found.entry.gazetteer_id == "alias:white-house"

@@ -21,6 +21,7 @@ from pathlib import Path
 from geo.gazetteer.airfields import stem
 from geo.gazetteer.countries import country_id
 from geo.gazetteer.records import CuratedDataError, NameRecord, PlaceRecord, usable
+from geo.gazetteer.store import CURATED_SOURCE
 from geo.models import Feature, GazetteerEntry
 
 ALIAS_COLUMNS = ("name", "gazetteer_id", "lat", "lon", "country", "feature", "source", "note")
@@ -67,7 +68,7 @@ def _entry(path: Path, line: int, row: dict[str, str]) -> GazetteerEntry:
     if country and not re.fullmatch(r"[A-Z]{2}", country):
         raise CuratedDataError(f"{where}: country must be ISO alpha-2")
     return GazetteerEntry(row["gazetteer_id"], row["name"], lat, lon, country, feature,
-                          source="aliases.csv")
+                          source=CURATED_SOURCE)
 
 
 def read_aliases(path: Path) -> tuple[list[PlaceRecord], list[NameRecord]]:

@@ -43,6 +43,15 @@ class Candidate:
     matched: str
     kind: str
 
+    @property
+    def curated(self) -> bool:
+        """True when the project's alias table says the name means this place."""
+        return self.kind == "alias" or self.entry.source == CURATED_SOURCE
+
+
+# The ``source`` of the places ``data/aliases.csv`` defines.
+CURATED_SOURCE = "aliases.csv"
+
 
 def _entry(row: tuple[object, ...]) -> GazetteerEntry:
     gazetteer_id, name, lat, lon, country, feature, population, admin1, source = row
