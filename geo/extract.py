@@ -275,6 +275,11 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
         return None  # "Col." itself; "Tu-22M3", "Su-34" are aircraft, not places
     if span.tokens == 1 and surface.lower() in GENERIC_WORDS:
         return None
+    national = any(c.kind == "demonym" or c.entry.feature == Feature.COUNTRY
+                   for c in span.candidates)
+    letters = len(surface.replace(".", ""))
+    if letters <= 2 and not (national or surface.isupper()):
+        return None  # "La" of "La Niña" names nothing, even inside a name
     entities = _entity_at(entities, span.start, span.end)
     if any(label in NON_PLACE_LABELS for _, _, label in entities):
         return None
@@ -285,16 +290,11 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
             if label in ("ORG", "EVENT") and _is_strong(span.candidates):
                 return EMBEDDED
             return None
-    national = any(c.kind == "demonym" or c.entry.feature == Feature.COUNTRY
-                   for c in span.candidates)
     # NORP vouches for nationalities only: "Western" is NORP but names no place.
     place_support = any(label in PLACE_LABELS and (label != "NORP" or national)
                         for _, _, label in entities)
     blocked_exactly = any(label in BLOCKING_LABELS for _, _, label in entities)
     if surface.lower() in person_words and not place_support:
-        return None
-    letters = len(surface.replace(".", ""))
-    if letters <= 2 and not (national or surface.isupper()):
         return None
     if surface.isupper() and letters <= 4 and not any(
             c.kind == "code" or c.matched.isupper() for c in span.candidates):

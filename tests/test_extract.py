@@ -108,3 +108,10 @@ def test_a_continent_adjective_after_the_is_a_mention(gazetteer: Gazetteer, nlp:
     assert [(e.mention.text, e.mention.kind) for e in found] == [
         ("European", MentionKind.DEMONYM)]
 
+
+
+def test_a_two_letter_word_inside_a_name_is_no_place(gazetteer: Gazetteer, nlp: Language) -> None:
+    # "La" would be an alternate name of Los Angeles, embedded in the event "La Niña".
+    text = "A weak La Niña is forecast for the season."
+    found = extract(Article("t", text), gazetteer, nlp(text), embedded=True)
+    assert "La" not in [e.mention.text for e in found]
