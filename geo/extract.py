@@ -278,8 +278,9 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
     national = any(c.kind == "demonym" or c.entry.feature == Feature.COUNTRY
                    for c in span.candidates)
     letters = len(surface.replace(".", ""))
-    if letters <= 2 and not (national or surface.isupper()):
-        return None  # "La" of "La Niña" names nothing, even inside a name
+    if letters <= 2 and not (national or surface.isupper()
+                             or any(c.curated for c in span.candidates)):
+        return None  # "La" of "La Niña" names nothing, even inside a name; "Md." does
     entities = _entity_at(entities, span.start, span.end)
     if any(label in NON_PLACE_LABELS for _, _, label in entities):
         return None

@@ -130,3 +130,16 @@ def test_a_curated_alias_beats_a_populous_namesake(gazetteer: Gazetteer, nlp: La
     found = place(places("Officials at the White House said the talks would go on.",
                          gazetteer, nlp), "White House")
     assert found.entry is not None and found.entry.gazetteer_id == "alias:white-house"
+
+
+def test_a_state_abbreviation_after_a_town_is_placed(gazetteer: Gazetteer, nlp: Language) -> None:
+    found = place(places("A 55-year-old Severn, Md. man was arrested on Friday.", gazetteer, nlp),
+                  "Md")
+    assert found.entry is not None and found.entry.gazetteer_id == "admin:US.MD"
+
+
+def test_a_historical_name_is_placed_at_its_successor(gazetteer: Gazetteer,
+                                                      nlp: Language) -> None:
+    found = place(places("Unlike in the days of the Soviet Union, trade is open.", gazetteer,
+                         nlp), "Soviet Union")
+    assert found.entry is not None and found.entry.gazetteer_id == "country:RU"
