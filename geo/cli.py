@@ -152,7 +152,7 @@ def cmd_peer(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from geo.evaluate import Prediction, evaluate_corpus, format_errors
-    from geo.models import Article
+    from geo.models import Article, Feature
 
     placer = _placer(args.system, _open_gazetteer(), embedded=args.embedded,
                      thorough=args.thorough)
@@ -164,7 +164,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return [
             [Prediction(p.mention.start, p.mention.end,
                         p.entry.lat if p.entry else None, p.entry.lon if p.entry else None,
-                        p.mention.text)
+                        p.mention.text,
+                        p.entry.country if p.entry and p.entry.feature == Feature.COUNTRY
+                        else "")
              for p in places if p.entry is not None or args.unplaced]
             for places in placer(articles)
         ]

@@ -402,3 +402,19 @@ def test_real_corpus_counts_and_perfect_parser(name: str, n_docs: int, n_gold: i
     s = evaluate_corpus(path, gold_parser(docs)).scores
     assert (s.documents, s.gold, s.tp, s.fp, s.fn) == (n_docs, n_gold, n_gold, 0, 0)
     assert s.f1 == 1.0 and s.a161 == 1.0 and s.f1_161 == 1.0 and s.mean_km == 0.0
+
+
+def test_far_country_points_count_the_right_country_at_another_point() -> None:
+    text = "Canada and Canada and Canada."
+    # A gold point in Alberta (GeoNames' point for Canada lies there).
+    gold = tuple(GoldToponym(at, at + 6, "Canada", 60.1, -113.6, True, "toponym")
+                 for at in (0, 11, 22))
+    doc = GoldDoc("1", text, gold)
+    preds = [
+        Prediction(0, 6, 60.0, -95.0, "Canada", country="CA"),   # right country, far: counted
+        Prediction(11, 17, 39.8, -98.6, "Canada", country="US"),  # wrong country: not counted
+        Prediction(22, 28, 60.0, -95.0, "Canada"),                # not placed as a country
+    ]
+    s = score_documents("x", [doc], [preds]).scores
+    assert (s.tp, s.tp_161, s.far_country_points) == (3, 0, 1)
+    assert s.as_dict()["far_country_points"] == 1
