@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import trafilatura
 from charset_normalizer import from_bytes
 
 from geo.furniture import attribution, body_ranges, is_prose
@@ -427,6 +426,8 @@ def _headline(text: str, body: tuple[tuple[int, int], ...]) -> str:
 
 def _extract_html(html: str) -> tuple[str, ManifestRow] | None:
     """The main text of a page and its metadata, precision first, comments left out."""
+    import trafilatura  # HTML only: plain-text runs need not pay for its import
+
     try:
         doc = trafilatura.bare_extraction(
             html,

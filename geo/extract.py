@@ -152,6 +152,12 @@ def _words(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return words
 
 
+def _zipf(word: str) -> float:
+    """How common a word is in English (Zipf scale). wordfreq's small list agrees with the
+    large one on every word above the thresholds used here and loads ten times faster."""
+    return float(zipf_frequency(word.lower(), "en", wordlist="small"))
+
+
 def _capitalised(word: str) -> bool:
     return word[:1].isupper()
 
@@ -302,7 +308,7 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
         return None  # "BA" is not "Ba", Fiji: capitals make an acronym of a name
     strong = _is_strong(span.candidates)
     common = (span.tokens == 1 and not national and not surface.isupper()
-              and zipf_frequency(surface.lower(), "en") >= COMMON_WORD_ZIPF)
+              and _zipf(surface) >= COMMON_WORD_ZIPF)
     if common and (not strong or _THE_BEFORE_RE.search(text, max(0, span.start - 5),
                                                         span.start)):
         return None  # "Republic" of "the Islamic Republic", "West" of "the West"
@@ -422,13 +428,13 @@ def _joins_capitalised(text: str, span: _Span) -> bool:
     word = before.group("word")
     # "In Syria", "But Aleppo": a sentence's first word, if a common one, joins no name.
     return not (_sentence_initial(text, before.start("word"))
-                and zipf_frequency(word.lower(), "en") >= FUNCTION_WORD_ZIPF)
+                and _zipf(word) >= FUNCTION_WORD_ZIPF)
 
 
 def _place_like_context(text: str, span: _Span) -> bool:
     """An unknown name where a place is expected: after "in", before "air base"."""
     surface = text[span.start:span.end]
-    if span.tokens == 1 and zipf_frequency(surface.lower(), "en") >= COMMON_WORD_ZIPF:
+    if span.tokens == 1 and _zipf(surface) >= COMMON_WORD_ZIPF:
         return False  # "in November", "in The"
     return bool(_cue(text, span.start, span.end)
                 or _LOCATIVE_BEFORE_RE.search(text, max(0, span.start - 20), span.start))

@@ -15,7 +15,6 @@ from geo.extract import NameMatches, extract, match_names
 from geo.gazetteer import Gazetteer
 from geo.models import Analysis, Article, GazetteerEntry, LoadProblem, Place
 from geo.nlp import Entity, entities_of, load_nlp
-from geo.paths import infer_paths
 from geo.resolve import OnlineLookup, resolve
 
 log = logging.getLogger(__name__)
@@ -133,6 +132,8 @@ def analyse(
     for article_places in place_articles(articles, gazetteer, nlp=nlp, online=online,
                                          pins=pins, progress=progress):
         places.extend(article_places)
+    from geo.paths import infer_paths  # roles and geometry: not needed to place names
+
     roles, paths = infer_paths(articles, places, nlp=nlp) if with_paths else ((), ())
     return Analysis(articles=tuple(articles), places=tuple(places), roles=roles, paths=paths,
                     problems=tuple(problems))
