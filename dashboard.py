@@ -179,8 +179,10 @@ def analyse_now(
     bar.progress(0.05, text="Loading the language model…")
     nlp = language_model()
     bar.progress(0.1, text=f"Finding places in {len(articles)} articles…")
+    geocoder = online_geocoder()
+    # Asking online, the model reads every word: any name it finds may be placed there.
     result = analyse(articles, gazetteer=open_gazetteer(), nlp=nlp, pins=pins,
-                     online=online_geocoder(), progress=tick)
+                     online=geocoder, progress=tick, thorough=not geocoder.offline)
     bar.empty()
     return dataclasses.replace(result, problems=tuple(problems) + result.problems)
 

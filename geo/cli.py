@@ -98,7 +98,7 @@ def _read_articles(args: argparse.Namespace) -> list[Article]:
 
 
 THOROUGH_HELP = ("have the NER read every word, not only around the names the gazetteer "
-                 "cannot decide: slower, and lists names nothing places")
+                 "cannot decide: slower, and lists names nothing places (on with --online)")
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -110,8 +110,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
     gazetteer = _open_gazetteer()
     online, pins = _online_and_pins(args)
     records: list[dict[str, Any]] = []
+    # Asking online, the model reads every word: any name it finds may be placed there.
+    thorough = args.thorough or not online.offline
     for places in place_articles(articles, gazetteer, online=online, pins=pins,
-                                 processes=_cores(), thorough=args.thorough):
+                                 processes=_cores(), thorough=thorough):
         records.extend(place_record(p) for p in places if p.resolved or args.unresolved)
     _print_records(records, args.format)
     return EXIT_OK
@@ -235,7 +237,8 @@ def _analyse(args: argparse.Namespace) -> Analysis | None:
     if not articles:
         return None
     online, pins = _online_and_pins(args)
-    return analyse(articles, gazetteer=_open_gazetteer(), online=online, pins=pins)
+    return analyse(articles, gazetteer=_open_gazetteer(), online=online, pins=pins,
+                   thorough=not online.offline)
 
 
 def cmd_paths(args: argparse.Namespace) -> int:

@@ -118,8 +118,12 @@ def analyse(
     pins: Mapping[str, GazetteerEntry] | None = None,
     progress: Progress | None = None,
     with_paths: bool = True,
+    thorough: bool = False,
 ) -> Analysis:
-    """Read (when given paths), extract, resolve, read roles and infer flight paths."""
+    """Read (when given paths), extract, resolve, read roles and infer flight paths.
+
+    ``thorough`` as for ``place_articles``: worth it when an online geocoder may place the
+    names the gazetteer lacks."""
     items = list(inputs)
     problems: list[LoadProblem] = []
     if items and all(isinstance(item, Article) for item in items):
@@ -130,7 +134,7 @@ def analyse(
     nlp = nlp or load_nlp()
     places: list[Place] = []
     for article_places in place_articles(articles, gazetteer, nlp=nlp, online=online,
-                                         pins=pins, progress=progress):
+                                         pins=pins, progress=progress, thorough=thorough):
         places.extend(article_places)
     from geo.paths import infer_paths  # roles and geometry: not needed to place names
 

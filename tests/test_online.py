@@ -364,3 +364,21 @@ def test_conversion_accepts_or_rejects_cleanly(raw: dict[str, Any]) -> None:
         return
     assert -90 <= entry.lat <= 90 and -180 <= entry.lon <= 180
     assert entry.gazetteer_id.startswith("online:nominatim:")
+
+
+@pytest.mark.parametrize(("online", "found_by"), [(False, "gazetteer+context"),
+                                                   (True, "ner+gazetteer")])
+def test_asking_online_has_the_model_read_every_word(stub: NominatimStub, tmp_path: Path,
+                                                     online: bool, found_by: str) -> None:
+    # Offline, a well-known place standing alone is taken without the model; online, the
+    # model reads everything, so that any name it finds can be asked about.
+    article = tmp_path / "a.txt"
+    article.write_text("Strikes hit Syria again, officials said on Monday.", encoding="utf-8")
+    env = {**os.environ, "GEO_CACHE": str(tmp_path / "geocode.sqlite"),
+           "GEO_NOMINATIM_URL": stub.url, "GEO_ONLINE_TIMEOUT": "1",
+           "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    command = [sys.executable, "-m", "geo", "extract", str(article), "--format", "jsonl"]
+    out = subprocess.run(command + (["--online"] if online else []), env=env, cwd=REPO,
+                         capture_output=True, text=True, timeout=60, check=True)
+    (syria,) = [r for r in map(json.loads, out.stdout.splitlines()) if r["text"] == "Syria"]
+    assert syria["found_by"] == found_by
