@@ -96,9 +96,10 @@ _NOT_ONE_NAME_RE = re.compile(r"\s[-\u2013\u2014,;:/]|[-\u2013\u2014,;:/]\s")
 _THE_BEFORE_RE = re.compile(r"\bthe[ \u00A0]$", re.IGNORECASE)
 # A capitalised word just before or after a name makes it part of a longer one, maybe a
 # person's or an organisation's ("President Assad", "Syria Times", "University of Aleppo").
-_CAPITAL_BEFORE_RE = re.compile(
-    r"(?P<word>[A-Z][\w'\u2019.-]*)[ \u00A0-]+(?:(?:of|for|the|and|de)[ \u00A0]+)?$")
-_CAPITAL_AFTER_RE = re.compile(r"(?:['\u2019]s)?[ \u00A0-]+(?:(?:of|for|and)[ \u00A0]+)?[A-Z]")
+_WORD_BEFORE_RE = re.compile(
+    r"(?P<word>[^\W\d_][\w'\u2019.-]*)[ \u00A0-]+(?:(?:of|for|the|and|de)[ \u00A0]+)?$")
+_WORD_AFTER_RE = re.compile(
+    r"(?:['\u2019]s)?[ \u00A0-]+(?:(?:of|for|and)[ \u00A0]+)?(?P<word>[^\W\d_])")
 # An unknown name after these words is likely a place worth the model's look.
 _LOCATIVE_BEFORE_RE = re.compile(
     r"\b(?:in|near|at|from|to|into|outside|around|across|over|towards?)"
@@ -420,10 +421,11 @@ def _needs_model(text: str, span: _Span) -> bool:
 
 def _joins_capitalised(text: str, span: _Span) -> bool:
     """True when a capitalised word next to the name may make it part of a longer one."""
-    if _CAPITAL_AFTER_RE.match(text, span.end, min(len(text), span.end + 40)):
+    after = _WORD_AFTER_RE.match(text, span.end, min(len(text), span.end + 40))
+    if after and _capitalised(after.group("word")):
         return True
-    before = _CAPITAL_BEFORE_RE.search(text, max(0, span.start - 40), span.start)
-    if before is None:
+    before = _WORD_BEFORE_RE.search(text, max(0, span.start - 40), span.start)
+    if before is None or not _capitalised(before.group("word")):
         return False
     word = before.group("word")
     # "In Syria", "But Aleppo": a sentence's first word, if a common one, joins no name.
@@ -443,8 +445,9 @@ def _place_like_context(text: str, span: _Span) -> bool:
 def _windows(text: str, focal: Iterable[tuple[int, int]],
              body: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """``WINDOW_WORDS`` words either side of each focal span, within its body range, merged."""
-    words = [m.start() for m in _WORD_RE.finditer(text)]
-    ends = [m.end() for m in _WORD_RE.finditer(text)]
+    spans = [m.span() for m in _WORD_RE.finditer(text)]
+    words = [start for start, _ in spans]
+    ends = [end for _, end in spans]
     windows: list[tuple[int, int]] = []
     for start, end in focal:
         first = max(0, bisect.bisect_right(words, start) - 1 - WINDOW_WORDS)

@@ -43,7 +43,6 @@ def load_nlp() -> Language:
     )
 
 
-
 Entity = tuple[int, int, str]
 # Texts per task handed to a worker: enough to batch well, few enough to balance the cores.
 WORKER_CHUNK = 48
