@@ -179,10 +179,10 @@ def analyse_now(
     bar.progress(0.05, text="Loading the language model…")
     nlp = language_model()
     bar.progress(0.1, text=f"Finding places in {len(articles)} articles…")
-    geocoder = online_geocoder()
-    # Asking online, the model reads every word: any name it finds may be placed there.
+    # The model reads every word: each name it finds and nothing places is listed, to be
+    # pinned by hand or asked online. A briefing's few articles make this cheap.
     result = analyse(articles, gazetteer=open_gazetteer(), nlp=nlp, pins=pins,
-                     online=geocoder, progress=tick, thorough=not geocoder.offline)
+                     online=online_geocoder(), progress=tick, thorough=True)
     bar.empty()
     return dataclasses.replace(result, problems=tuple(problems) + result.problems)
 
