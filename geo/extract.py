@@ -259,11 +259,14 @@ def _person_words(text: str, entities: Sequence[Entity]) -> set[str]:
 
 
 def _is_strong(candidates: Sequence[Candidate]) -> bool:
+    """A name that is a well-known place: a country, division, air base, region, curated
+    name or demonym, or the own name of a big city. A big city's alternate name is not
+    enough ("Hamas" is one of Hamm's; "Passover" one of Mountain City's)."""
     for candidate in candidates:
         entry = candidate.entry
         if entry.feature in STRONG_FEATURES or candidate.curated or candidate.kind == "demonym":
             return True
-        if entry.population >= STRONG_POPULATION:
+        if entry.population >= STRONG_POPULATION and candidate.kind != "alt":
             return True
     return False
 
@@ -324,6 +327,8 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
     if surface.isupper() and letters <= 4 and not any(c.kind == "code"
                                                       for c in span.candidates):
         return None  # an acronym the NER did not call a place ("IS", "ISIS"); "UAE" is one
+    if not strong and all(c.kind == "alt" for c in span.candidates):
+        return None  # only a hamlet's alternate name, and the model did not call it a place
     # A lone common word capitalised mid-sentence is a name ("a California malady").
     return "gazetteer"
 

@@ -105,3 +105,16 @@ def test_an_acronym_in_a_misread_person_name_stays_a_place(gazetteer: Gazetteer,
             "aluminium producer Alcoa has signed a deal.")
     (found,) = place_articles([Article("t", text)], gazetteer, nlp=nlp)
     assert text.index("US") in [p.mention.start for p in found if p.mention.text == "US"]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    # "Hamas" is an alternate name of Hamm (180k people): not enough to overrule the model.
+    ("Israel said Hamas fired rockets from Gaza on Monday.", "Hamas"),
+    # "Passover" is an alternate name of a hamlet, and the model does not call it a place.
+    ("Families in Ohio gathered for Passover dinner on Friday.", "Passover"),
+])
+def test_an_alternate_name_alone_does_not_make_a_place(gazetteer: Gazetteer, nlp: Language,
+                                                       text: str, name: str) -> None:
+    (found,) = place_articles([Article("t", text)], gazetteer, nlp=nlp)
+    assert name not in [p.mention.text for p in found]
+    assert found  # the real places of the sentence are still there
