@@ -81,6 +81,8 @@ NON_PLACE_LABELS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "C
 # ("the Southern Poverty Law Center", "Central Park").
 GENERIC_WORDS = frozenset(
     {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
+     "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern",
+     "southeastern", "southwestern", "metro", "downtown", "uptown", "midtown",
      "central", "centre", "center", "middle", "upper", "lower", "greater", "far", "new",
      "old", "great", "little", "grand", "lakes", "public", "city", "state", "county"}
 )

@@ -115,3 +115,12 @@ def test_a_two_letter_word_inside_a_name_is_no_place(gazetteer: Gazetteer, nlp: 
     text = "A weak La Niña is forecast for the season."
     found = extract(Article("t", text), gazetteer, nlp(text), embedded=True)
     assert "La" not in [e.mention.text for e in found]
+
+
+@pytest.mark.parametrize("text", ["Most Northeast Georgia school systems wait.",
+                                  "Metro police in Nashville said so."])
+def test_a_direction_or_kind_of_area_alone_is_no_place(gazetteer: Gazetteer, nlp: Language,
+                                                       text: str) -> None:
+    found = [e.mention.text for e in run(text, gazetteer, nlp)]
+    assert "Northeast" not in found and "Metro" not in found
+    assert found  # Georgia, Nashville
