@@ -81,18 +81,14 @@ def model_entities(nlp: Language, matches: Iterable[NameMatches], workers: int =
             for start, end in found.model_windows:
                 yield found.article.text[start:end]
 
-    reading: _Reading | None = None
-    window = 0
     for window_entities in entities_of(nlp, window_texts(), workers):
         while queue and queue[0].unread == 0:
             done = queue.popleft()
             yield done.found, done.entities
-        if reading is not queue[0]:
-            reading, window = queue[0], 0
-        start, end = reading.found.model_windows[window]
+        reading = queue[0]  # the earliest article with windows left: this result is its next
+        start, end = reading.found.model_windows[-reading.unread]
         reading.entities.extend(_in_article(reading.found.article, start, end, window_entities))
         reading.unread -= 1
-        window += 1
     for done in queue:
         yield done.found, done.entities
 

@@ -32,7 +32,9 @@ _ACRONYM_RE = re.compile(r"[A-Z]{2,4}")
 _AIRFIELDS = frozenset({Feature.AIRBASE, Feature.AIRPORT})
 
 
-def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+def read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """``(line, row)`` of a curated CSV file; every row names its source and a usable name
+    in the first column, or the build stops naming the file and line."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = set(columns) - set(reader.fieldnames or ())
@@ -73,7 +75,7 @@ def _entry(path: Path, line: int, row: dict[str, str]) -> GazetteerEntry:
 
 def read_aliases(path: Path) -> tuple[list[PlaceRecord], list[NameRecord]]:
     """The places the file defines, and the names it adds (to its own places or others)."""
-    rows = _rows(path, ALIAS_COLUMNS)
+    rows = read_rows(path, ALIAS_COLUMNS)
     entries: dict[str, GazetteerEntry] = {}
     for line, row in rows:
         if row["lat"] or row["lon"]:
@@ -100,7 +102,7 @@ def read_aliases(path: Path) -> tuple[list[PlaceRecord], list[NameRecord]]:
 def read_demonyms(path: Path) -> list[NameRecord]:
     """Each demonym as a name of its country."""
     names = []
-    for line, row in _rows(path, DEMONYM_COLUMNS):
+    for line, row in read_rows(path, DEMONYM_COLUMNS):
         iso2 = row["iso2"].upper()
         if not re.fullmatch(r"[A-Z]{2}", iso2):
             raise CuratedDataError(f"{path}:{line}: iso2 {iso2!r} is not ISO alpha-2")

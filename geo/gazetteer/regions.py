@@ -16,7 +16,6 @@ The id is ``region:<name key>`` (``region:middle-east``).
 
 from __future__ import annotations
 
-import csv
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 from shapely import unary_union
 from shapely.geometry.base import BaseGeometry
 
+from geo.gazetteer.curated import read_rows
 from geo.gazetteer.records import CuratedDataError, PlaceRecord, named
 from geo.models import Feature, GazetteerEntry
 from geo.normalize import name_key
@@ -42,43 +42,35 @@ def read_regions(path: Path, countries: Sequence[PlaceRecord],
     state_by_code = {f"{a.entry.country}-{a.entry.admin1}": a.entry for a in admins
                      if a.entry.country == "US" and a.entry.admin1}
     records = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = set(COLUMNS) - set(reader.fieldnames or ())
-        if missing:
-            raise CuratedDataError(f"{path}: missing columns {sorted(missing)}")
-        for row in reader:
-            line = f"{path}:{reader.line_num}"
-            row = {k: (v or "").strip() for k, v in row.items() if k}
-            if not row["name"] or not row["source"]:
-                raise CuratedDataError(f"{line}: a region needs a name and a source")
-            members = [m for m in row["members"].split("|") if m]
-            unknown = [m for m in members
-                       if m not in country_by_code and m not in state_by_code]
-            if unknown:
-                raise CuratedDataError(f"{line}: unknown members {unknown}")
-            if row["lat"] and row["lon"]:
-                lat, lon = float(row["lat"]), float(row["lon"])
-            elif members:
-                lat, lon = _members_point(members, outlines, state_by_code, line)
-            else:
-                raise CuratedDataError(f"{line}: a region needs a point or members")
-            population = sum(
-                (country_by_code.get(m) or state_by_code[m]).population for m in members)
-            countries_of = {m.split("-")[0] for m in members}
-            entry = GazetteerEntry(
-                gazetteer_id=f"region:{name_key(row['name']).replace(' ', '-')}",
-                name=row["name"],
-                lat=round(lat, 4),
-                lon=round(lon, 4),
-                country=countries_of.pop() if len(countries_of) == 1 else "",
-                feature=Feature.REGION,
-                population=population,
-                source=SOURCE,
-            )
-            others = [(n, "alt") for n in row["other_names"].split("|") if n]
-            others += [(n, "demonym") for n in row["adjectives"].split("|") if n]
-            records.append(PlaceRecord(entry, named(row["name"], others)))
+    for number, row in read_rows(path, COLUMNS):
+        line = f"{path}:{number}"
+        members = [m for m in row["members"].split("|") if m]
+        unknown = [m for m in members
+                   if m not in country_by_code and m not in state_by_code]
+        if unknown:
+            raise CuratedDataError(f"{line}: unknown members {unknown}")
+        if row["lat"] and row["lon"]:
+            lat, lon = float(row["lat"]), float(row["lon"])
+        elif members:
+            lat, lon = _members_point(members, outlines, state_by_code, line)
+        else:
+            raise CuratedDataError(f"{line}: a region needs a point or members")
+        population = sum(
+            (country_by_code.get(m) or state_by_code[m]).population for m in members)
+        countries_of = {m.split("-")[0] for m in members}
+        entry = GazetteerEntry(
+            gazetteer_id=f"region:{name_key(row['name']).replace(' ', '-')}",
+            name=row["name"],
+            lat=round(lat, 4),
+            lon=round(lon, 4),
+            country=countries_of.pop() if len(countries_of) == 1 else "",
+            feature=Feature.REGION,
+            population=population,
+            source=SOURCE,
+        )
+        others = [(n, "alt") for n in row["other_names"].split("|") if n]
+        others += [(n, "demonym") for n in row["adjectives"].split("|") if n]
+        records.append(PlaceRecord(entry, named(row["name"], others)))
     log.info("regions and physical features: %d", len(records))
     return records
 
