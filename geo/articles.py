@@ -109,8 +109,13 @@ def load_articles(
     *,
     manifest: Path | None = None,
     limits: ReadLimits | None = None,
+    corpora: bool = True,
 ) -> tuple[list[Article], list[LoadProblem]]:
     """Read the articles in ``paths`` (files or folders, searched recursively, sorted).
+
+    Corpus files (JSONL, CSV, Parquet: one article a row, ``geo.corpus``) among them or in
+    their folders are read too, unless ``corpora`` is false; ``geo.corpus.iter_inputs``
+    reads them as a stream instead of a list.
 
     A folder's own ``manifest.csv`` (the nearest one above each file, up to the folder
     given) is used unless ``manifest`` is given, which then applies to every file; its
@@ -120,6 +125,13 @@ def load_articles(
     limits = limits if limits is not None else ReadLimits.from_env()
     if isinstance(paths, (str, Path)):  # a lone path is a Sequence of characters too
         paths = [paths]
+    if corpora:
+        from geo.corpus import iter_inputs, split_corpus_paths
+
+        if split_corpus_paths(paths)[0]:
+            streamed = list(iter_inputs(paths, limits=limits))
+            return ([a for a in streamed if isinstance(a, Article)],
+                    [p for p in streamed if isinstance(p, LoadProblem)])
     problems: list[LoadProblem] = []
     found = _collect(paths, limits, problems)
     manifests = _Manifests(Path(manifest) if manifest is not None else None, limits, problems)
@@ -168,6 +180,26 @@ def article_from_bytes(
     row = ManifestRow(label, source or "", title or "", published, url)
     return _article(data, doc_id=doc_id, label=label, html=suffix in HTML_SUFFIXES,
                     row=row, path="", limits=limits)
+
+
+def article_from_row(
+    content: str,
+    *,
+    doc_id: str,
+    label: str,
+    html: bool,
+    row: ManifestRow,
+    limits: ReadLimits = ReadLimits(),
+) -> Article | LoadProblem:
+    """One corpus row's text (or HTML), read as a file of that content and those facts.
+
+    ``label`` names the row in problems ("corpus.jsonl: row 7") and becomes the path.
+    """
+    data = content.encode("utf-8", "surrogateescape")
+    if len(data) > limits.max_bytes:
+        return LoadProblem(label, _too_big(len(data), limits))
+    return _article(data, doc_id=doc_id[:_MAX_DOC_ID_CHARS], label=label, html=html,
+                    row=row, path=label, limits=limits)
 
 
 def safe_doc_id(name: str) -> str:
@@ -285,14 +317,15 @@ def _collect(
         if path.is_dir():
             files = _folder_files(path, limits.max_files + 1, problems)
             if not files:
-                problems.append(LoadProblem(str(path), "no .txt, .html or .htm files in "
-                                                       "this folder"))
+                problems.append(LoadProblem(str(path), "no .txt, .html, .htm or corpus files "
+                                                       "in this folder"))
             pairs = [(file, path) for file in files]
         elif path.is_file():
             if path.suffix.lower() not in ARTICLE_SUFFIXES:
                 problems.append(LoadProblem(str(path), f"unsupported file type "
                                                        f"'{path.suffix or '(none)'}'; "
-                                                       "want .txt, .html or .htm"))
+                                                       "want .txt, .html or .htm, or a corpus "
+                                                       "file (.jsonl, .csv, .parquet)"))
                 continue
             pairs = [(path, path.parent)]
         elif path.exists():

@@ -172,7 +172,7 @@ def test_bad_inputs_are_named_while_good_ones_load(
     assert "binary" in problem_for(problems, binary).problem
     assert "binary" in problem_for(problems, controls).problem
     assert "encoding" in problem_for(problems, undecodable).problem
-    assert "no .txt, .html or .htm files" in problem_for(problems, no_articles).problem
+    assert "no .txt, .html, .htm or corpus files" in problem_for(problems, no_articles).problem
     assert "no such file" in problem_for(problems, missing).problem
     assert ".pdf" in problem_for(problems, pdf).problem
     assert len(problems) == 8
