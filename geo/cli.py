@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from geo.errors import RunError
 from geo.gazetteer.store import GazetteerError
 from geo.models import Analysis, Article, FlightPath, GazetteerEntry, Place
 
@@ -47,14 +48,16 @@ def place_record(place: Place) -> dict[str, Any]:
     }
 
 
-def _print_records(records: Sequence[dict[str, Any]], fmt: str) -> None:
+def _print_records(records: Sequence[dict[str, Any]], fmt: str, *, header: bool = True
+                   ) -> None:
     out = sys.stdout
     if fmt == "jsonl":
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     elif fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=list(MENTION_FIELDS), extrasaction="ignore")
-        writer.writeheader()
+        if header:
+            writer.writeheader()
         writer.writerows(records)
     else:
         widths = {"doc": 22, "text": 24, "name": 28, "country": 2, "feature": 8}
@@ -101,22 +104,76 @@ THOROUGH_HELP = ("have the NER read every word, not only around the names the ga
                  "cannot decide: slower, and lists names nothing places (on with --online)")
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
-    from geo.pipeline import place_articles
+def _run_options(args: argparse.Namespace, *, thorough: bool = False) -> Any:
+    """Where the command's articles come from, and where they are analysed and kept."""
+    from geo.runs import RunOptions
+    from geo.store import store_path_from_env
 
-    articles = _read_articles(args)
-    if not articles:
-        return EXIT_NOTHING_READ
-    gazetteer = _open_gazetteer()
     online, pins = _online_and_pins(args)
-    records: list[dict[str, Any]] = []
-    # Asking online, the model reads every word: any name it finds may be placed there.
-    thorough = args.thorough or not online.offline
-    for places in place_articles(articles, gazetteer, online=online, pins=pins,
-                                 processes=_cores(), thorough=thorough):
-        records.extend(place_record(p) for p in places if p.resolved or args.unresolved)
-    _print_records(records, args.format)
-    return EXIT_OK
+    store = getattr(args, "store", None) or store_path_from_env()
+    return RunOptions(paths=tuple(args.paths), store=Path(store) if store else None,
+                      dask=getattr(args, "dask", None), columns=getattr(args, "columns", None),
+                      # Asking online, the model reads every word: any name may be placed.
+                      thorough=thorough or not online.offline, processes=_cores(),
+                      online=online, pins=pins)
+
+
+def _analyses(args: argparse.Namespace, *, with_roles: bool, thorough: bool = False,
+              stack: Any, report: Any) -> Any:
+    """The per-article analyses the command asked for (see ``geo.runs``), or None with a
+    message when it named no input."""
+    from geo.runs import analyses
+
+    options = _run_options(args, thorough=thorough)
+    if not options.paths and options.store is None:
+        log.error("name articles, folders or corpus files, or a store (--store FILE)")
+        return None
+    return analyses(options, _open_gazetteer(), stack=stack, report=report,
+                    on_problem=lambda problem: log.error("%s", problem),
+                    with_roles=with_roles)
+
+
+def _nothing_read(args: argparse.Namespace, report: Any) -> bool:
+    if report.read == 0 and args.paths:
+        log.error("no article could be read from %s", ", ".join(map(str, args.paths)))
+        return True
+    return False
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from contextlib import ExitStack
+
+    from geo.runs import RunReport
+
+    report = RunReport()
+    with ExitStack() as stack:
+        found = _analyses(args, with_roles=False, thorough=args.thorough, stack=stack,
+                          report=report)
+        if found is None:
+            return EXIT_USAGE
+        # Printed as analysed, so a corpus of any size streams through bounded memory.
+        for number, item in enumerate(found):
+            records = [place_record(p) for p in item.places if p.resolved or args.unresolved]
+            _print_records(records, args.format, header=number == 0)
+    return EXIT_NOTHING_READ if _nothing_read(args, report) else EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from contextlib import ExitStack
+
+    from geo.runs import RunReport
+
+    report = RunReport()
+    started = time.perf_counter()
+    with ExitStack() as stack:
+        found = _analyses(args, with_roles=True, stack=stack, report=report)
+        if found is None:
+            return EXIT_USAGE
+        stored = sum(1 for _ in found)
+    seconds = time.perf_counter() - started
+    print(f"{args.store}: {report.read:,} articles read, {report.problems:,} problems, "
+          f"{stored:,} in the store for them; {seconds:.1f} s")
+    return EXIT_NOTHING_READ if _nothing_read(args, report) else EXIT_OK
 
 
 def _online_and_pins(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -230,15 +287,23 @@ def path_record(path: FlightPath) -> dict[str, Any]:
 
 
 def _analyse(args: argparse.Namespace) -> Analysis | None:
-    """The analysis of the given paths, or None (with messages) when nothing could be read."""
-    from geo.pipeline import analyse
+    """The analysis of the given inputs, or None (with messages) when nothing could be read."""
+    from contextlib import ExitStack
 
-    articles = _read_articles(args)
-    if not articles:
+    from geo.pipeline import merge
+    from geo.runs import RunReport
+
+    report = RunReport()
+    with ExitStack() as stack:
+        found = _analyses(args, with_roles=True, stack=stack, report=report)
+        if found is None:
+            return None
+        analysis = merge(found)
+    if _nothing_read(args, report) or not analysis.articles:
+        if not args.paths:
+            log.error("the store holds no article")
         return None
-    online, pins = _online_and_pins(args)
-    return analyse(articles, gazetteer=_open_gazetteer(), online=online, pins=pins,
-                   thorough=not online.offline)
+    return analysis
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
@@ -263,6 +328,25 @@ def cmd_paths(args: argparse.Namespace) -> int:
                 f"  {record['confidence']:.2f}{' inferred' if path.inferred else ''}"
                 f"  {', '.join(record['sources'])}\n"
             )
+    return EXIT_OK
+
+
+def cmd_evaluate_paths(args: argparse.Namespace) -> int:
+    from geo.strikes.evaluate import GoldFileError, predicted_paths, read_gold, score_paths
+
+    try:
+        gold = read_gold(Path(args.gold))
+    except GoldFileError as err:
+        log.error("%s", err)
+        return EXIT_USAGE
+    args.paths = [args.folder]
+    analysis = _analyse(args)
+    if analysis is None:
+        return EXIT_NOTHING_READ
+    names = {Path(a.path).name for a in analysis.articles}
+    for name in sorted(set(gold) - names):
+        log.warning("%s: the gold file names %s, which the folder lacks", args.gold, name)
+    print(score_paths(predicted_paths(analysis), gold).report())
     return EXIT_OK
 
 
@@ -302,13 +386,31 @@ def cmd_build_gazetteer(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+INPUTS_HELP = ("article files (.txt, .html), corpus files (.jsonl, .csv, .parquet: one "
+               "article a row) or folders of them; none with --store: the whole store")
+
+
+def _add_inputs(command: argparse.ArgumentParser, *, store_required: bool = False) -> None:
+    """The options every analysing command shares: inputs, the store, Dask, columns."""
+    command.add_argument("paths", nargs="+" if store_required else "*", help=INPUTS_HELP)
+    command.add_argument("--store", metavar="FILE", required=store_required,
+                         help="the analysis store (DuckDB): analyse only what it lacks, "
+                         "keep it, read the rest from it (default: $GEO_STORE)")
+    command.add_argument("--dask", metavar="ADDRESS",
+                         help="analyse on a Dask cluster: a scheduler address, or local:N "
+                         "for N local worker processes")
+    command.add_argument("--columns", metavar="FACT=COLUMN,...",
+                         help="corpus columns when not named text/html/id/source/title/"
+                         "published/url, e.g. text=body,id=uuid ($GEO_CORPUS_COLUMNS)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="show debug logging")
     commands = parser.add_subparsers(dest="command", required=True)
 
     extract = commands.add_parser("extract", help="list the places each article names")
-    extract.add_argument("paths", nargs="+", help="article files (.txt, .html) or folders")
+    _add_inputs(extract)
     extract.add_argument("--format", choices=("jsonl", "csv", "table"), default="table")
     extract.add_argument("--online", action="store_true",
                          help="ask the online geocoder (cached) for names the gazetteer lacks")
@@ -318,13 +420,13 @@ def build_parser() -> argparse.ArgumentParser:
     extract.set_defaults(func=cmd_extract)
 
     paths = commands.add_parser("paths", help="infer flight paths from bases to targets")
-    paths.add_argument("paths", nargs="+", help="article files (.txt, .html) or folders")
+    _add_inputs(paths)
     paths.add_argument("--format", choices=("jsonl", "geojson", "table"), default="table")
     paths.add_argument("--online", action="store_true", help="as for extract")
     paths.set_defaults(func=cmd_paths)
 
     export = commands.add_parser("export", help="write a map (.html) or data file")
-    export.add_argument("paths", nargs="+", help="article files (.txt, .html) or folders")
+    _add_inputs(export)
     export.add_argument("-o", "--output", required=True,
                         help="briefing.html, out.geojson, out.csv or out.kml")
     export.add_argument("--source", action="append", metavar="NAME",
@@ -333,6 +435,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--title", default="Flight paths reported in the news")
     export.add_argument("--online", action="store_true", help="as for extract")
     export.set_defaults(func=cmd_export)
+
+    ingest = commands.add_parser("ingest", help="analyse what the store lacks and keep it")
+    _add_inputs(ingest, store_required=True)
+    ingest.add_argument("--online", action="store_true", help="as for extract")
+    ingest.set_defaults(func=cmd_ingest)
 
     evaluate = commands.add_parser("evaluate", help="score against gold geoparsing corpora")
     evaluate.add_argument("corpora", nargs="+", help="corpus XML files")
@@ -349,6 +456,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--system", choices=("ours", "peer"), default="ours",
                           help="peer: spaCy NER + most populous candidate, for comparison")
     evaluate.set_defaults(func=cmd_evaluate)
+
+    scoring = commands.add_parser("evaluate-paths",
+                                  help="path precision and recall against a gold file")
+    scoring.add_argument("folder", help="a folder of articles (with its manifest.csv)")
+    scoring.add_argument("gold", help="the gold file (JSON, see geo/strikes/evaluate.py)")
+    scoring.set_defaults(func=cmd_evaluate_paths, online=False)
 
     bench = commands.add_parser("bench", help="articles/s, gazetteer open, peak memory")
     bench.add_argument("corpora", nargs="+", help="corpus XML files whose texts to read")
@@ -380,6 +493,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except GazetteerError as err:  # found corrupt or locked mid-run, after a clean open
+        log.error("%s", err)
+        return EXIT_NOTHING_READ
+    except RunError as err:  # the store or the cluster
         log.error("%s", err)
         return EXIT_NOTHING_READ
     return result

@@ -7,6 +7,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spacy.language import Language
 
@@ -16,6 +17,9 @@ from geo.gazetteer import Gazetteer
 from geo.models import Analysis, Article, GazetteerEntry, LoadProblem, Place
 from geo.nlp import Entity, entities_of, load_nlp
 from geo.resolve import OnlineLookup, resolve
+
+if TYPE_CHECKING:
+    from geo.roles import RoleReading
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +107,62 @@ def _in_article(article: Article, start: int, end: int, entities: Iterable[Entit
         if (inner_start and e_start == 0) or (inner_end and e_end == end - start):
             continue
         yield start + e_start, start + e_end, label
+
+
+@dataclass(frozen=True)
+class ArticleAnalysis:
+    """What one article yields on its own: its places and their roles.
+
+    This is the per-article stage that the analysis store keeps and a Dask worker computes;
+    what needs several articles (links, paths) is merged from these by ``merge``.
+    """
+
+    article: Article
+    places: tuple[Place, ...]
+    readings: tuple[RoleReading, ...] = ()
+
+
+def analyse_articles(
+    articles: Sequence[Article],
+    gazetteer: Gazetteer,
+    *,
+    nlp: Language | None = None,
+    online: OnlineLookup | None = None,
+    pins: Mapping[str, GazetteerEntry] | None = None,
+    processes: int = 1,
+    thorough: bool = False,
+    with_roles: bool = True,
+) -> Iterator[ArticleAnalysis]:
+    """The per-article stage of each article, in order."""
+    nlp = nlp or load_nlp()
+    if with_roles:
+        from geo.roles import read_roles  # the parser: not needed to place names
+    placed = place_articles(articles, gazetteer, nlp=nlp, online=online, pins=pins,
+                            processes=processes, thorough=thorough)
+    if not with_roles:
+        for article, places in zip(articles, placed, strict=True):
+            yield ArticleAnalysis(article, tuple(places))
+        return
+    # The NER's generator holds the model's pipes narrowed to NER while it is suspended:
+    # the batch is placed whole before the parser reads roles.
+    for article, places in zip(articles, list(placed), strict=True):
+        yield ArticleAnalysis(article, tuple(places), tuple(read_roles([article], places, nlp)))
+
+
+def merge(analyses: Iterable[ArticleAnalysis], problems: Sequence[LoadProblem] = ()
+          ) -> Analysis:
+    """One ``Analysis`` of many articles: their places and roles, and the flight paths
+    that their links make together (one path per origin and target, every report in it)."""
+    from geo.links import link_places
+    from geo.paths import build_paths
+
+    items = list(analyses)
+    articles = [a.article for a in items]
+    readings = [r for a in items for r in a.readings]
+    paths = build_paths(articles, link_places(articles, readings), readings)
+    return Analysis(articles=tuple(articles), places=tuple(p for a in items for p in a.places),
+                    roles=tuple(r.role for r in readings), paths=paths,
+                    problems=tuple(problems))
 
 
 def analyse(

@@ -1,0 +1,117 @@
+"""Ingest: analyse what the store does not have yet, batch by batch, and keep it.
+
+Articles arrive as a stream (``geo.corpus.iter_inputs``) and go in batches: a batch's keys
+are looked up, the new or changed articles analysed (here, or on a Dask cluster through a
+``Runner``), and the results written in one transaction. Memory holds one batch at a time;
+an interrupted ingest keeps every batch written, so running it again resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from geo.gazetteer import Gazetteer
+from geo.models import Article, GazetteerEntry, LoadProblem
+from geo.pipeline import ArticleAnalysis, analyse_articles
+from geo.resolve import OnlineLookup
+from geo.store.db import AnalysisStore, article_key
+from geo.store.version import analysis_version
+
+log = logging.getLogger(__name__)
+
+BATCH_ARTICLES = 512
+
+# Analyses batches of articles, yielding each batch's analyses in the order given.
+Runner = Callable[[Iterable[list[Article]]], Iterator[list[ArticleAnalysis]]]
+
+
+@dataclass
+class IngestStats:
+    """What an ingest did."""
+
+    read: int = 0
+    analysed: int = 0
+    unchanged: int = 0
+    problems: list[LoadProblem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        rate = self.read / self.seconds if self.seconds else 0.0
+        return (f"{self.read:,} articles read: {self.analysed:,} analysed, "
+                f"{self.unchanged:,} already in the store, {len(self.problems):,} problems; "
+                f"{self.seconds:.1f} s ({rate:,.0f} articles/s)")
+
+
+def local_runner(gazetteer: Gazetteer, *, processes: int = 1, thorough: bool = False,
+                 with_roles: bool = True, online: OnlineLookup | None = None,
+                 pins: Mapping[str, GazetteerEntry] | None = None) -> Runner:
+    """Analyse batches in this process (its NER in ``processes`` forked workers)."""
+
+    def run(batches: Iterable[list[Article]]) -> Iterator[list[ArticleAnalysis]]:
+        for batch in batches:
+            yield list(analyse_articles(batch, gazetteer, processes=processes,
+                                        thorough=thorough, with_roles=with_roles,
+                                        online=online, pins=pins))
+
+    return run
+
+
+def ingest(
+    items: Iterable[Article | LoadProblem],
+    store: AnalysisStore,
+    gazetteer: Gazetteer,
+    *,
+    runner: Runner | None = None,
+    settings: str = "",
+    batch_size: int = BATCH_ARTICLES,
+    on_problem: Callable[[LoadProblem], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> IngestStats:
+    """Analyse and keep every article of ``items`` that the store lacks or that changed
+    (text, facts, or the analysis version). ``settings`` names what else the analysis
+    depends on (the user's pins, the online geocoder): a change re-analyses. ``progress``
+    gets the count of articles read."""
+    started = time.perf_counter()
+    stats = IngestStats()
+    version = analysis_version(gazetteer.meta(), settings)
+    runner = runner or local_runner(gazetteer)
+
+    def new_batches() -> Iterator[list[Article]]:
+        for batch in article_batches(items, batch_size, stats, on_problem):
+            stored = store.keys(a.doc_id for a in batch)
+            new = [a for a in batch if stored.get(a.doc_id) != article_key(a, version)]
+            stats.unchanged += len(batch) - len(new)
+            if progress is not None:
+                progress(stats.read)
+            if new:
+                yield new
+
+    for analyses in runner(new_batches()):
+        store.put(analyses, version)
+        stats.analysed += len(analyses)
+    stats.seconds = time.perf_counter() - started
+    log.info("%s", stats.summary())
+    return stats
+
+
+def article_batches(items: Iterable[Article | LoadProblem], size: int, stats: IngestStats,
+                    on_problem: Callable[[LoadProblem], None] | None
+                    ) -> Iterator[list[Article]]:
+    """The articles of ``items`` in lists of ``size``; problems counted and handed on."""
+    batch: list[Article] = []
+    for item in items:
+        if isinstance(item, LoadProblem):
+            stats.problems.append(item)
+            if on_problem is not None:
+                on_problem(item)
+            continue
+        stats.read += 1
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

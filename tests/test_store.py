@@ -1,0 +1,134 @@
+"""The analysis store: a real DuckDB file, round trips, versioning, paths read from it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from geo.articles import load_articles
+from geo.errors import StoreError
+from geo.gazetteer import Gazetteer
+from geo.models import Analysis, Article
+from geo.pipeline import ArticleAnalysis, analyse_articles, merge
+from geo.store import AnalysisStore
+from geo.store.codec import CodecError, decode, encode
+from geo.store.ingest import ingest
+from geo.store.version import analysis_version
+
+SEEDS = Path(__file__).resolve().parent.parent / "data" / "articles"
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[Article]:
+    articles, _ = load_articles([SEEDS])
+    return articles
+
+
+@pytest.fixture(scope="module")
+def seed_analyses(seeds: list[Article], gazetteer: Gazetteer, nlp: Language
+                  ) -> list[ArticleAnalysis]:
+    return list(analyse_articles(seeds, gazetteer, nlp=nlp))
+
+
+class CountingRunner:
+    """The local per-article stage, counting what it was asked to analyse."""
+
+    def __init__(self, gazetteer: Gazetteer, nlp: Language) -> None:
+        self.gazetteer, self.nlp = gazetteer, nlp
+        self.analysed: list[str] = []
+
+    def __call__(self, batches: Iterable[list[Article]]) -> Iterator[list[ArticleAnalysis]]:
+        for batch in batches:
+            self.analysed.extend(a.doc_id for a in batch)
+            yield list(analyse_articles(batch, self.gazetteer, nlp=self.nlp))
+
+
+def test_codec_round_trips_the_pipeline_values(seed_analyses: list[ArticleAnalysis]) -> None:
+    for item in seed_analyses:
+        assert decode(encode(item)) == item
+
+
+def test_codec_refuses_types_outside_geo() -> None:
+    with pytest.raises(CodecError, match="not one of geo's"):
+        decode('{"__t": "os:system"}')
+
+
+def test_store_file_round_trip_gives_the_same_analysis(
+        tmp_path: Path, seeds: list[Article], seed_analyses: list[ArticleAnalysis],
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    path = tmp_path / "analysis.duckdb"
+    with AnalysisStore.open(path) as store:
+        stats = ingest(seeds, store, gazetteer, runner=CountingRunner(gazetteer, nlp))
+        assert (stats.read, stats.analysed, stats.unchanged) == (5, 5, 0)
+    with AnalysisStore.open(path, read_only=True) as store:
+        assert store.count() == 5
+        stored = list(store.analyses())
+        assert stored == seed_analyses
+        assert store.paths() == merge(seed_analyses).paths
+        subset = [seeds[3].doc_id, seeds[0].doc_id]
+        assert [a.article.doc_id for a in store.analyses(subset)] == subset
+        frame = store.query("SELECT role, count(*) AS n FROM places GROUP BY role")
+        assert set(frame["role"].dropna()) >= {"base", "target"}
+
+
+def test_paths_from_the_store_equal_a_plain_run(seed_analysis: Analysis, tmp_path: Path,
+                                                seeds: list[Article], gazetteer: Gazetteer,
+                                                nlp: Language) -> None:
+    with AnalysisStore.open(tmp_path / "s.duckdb") as store:
+        ingest(seeds, store, gazetteer, runner=CountingRunner(gazetteer, nlp))
+        assert store.paths() == seed_analysis.paths
+        assert store.paths() == seed_analysis.paths  # the cached merge, too
+        assert store.analysis().places == seed_analysis.places
+
+
+def test_nothing_is_analysed_twice_and_a_change_is_reanalysed(
+        tmp_path: Path, seeds: list[Article], gazetteer: Gazetteer, nlp: Language) -> None:
+    with AnalysisStore.open(tmp_path / "s.duckdb") as store:
+        ingest(seeds[:3], store, gazetteer, runner=CountingRunner(gazetteer, nlp))
+        runner = CountingRunner(gazetteer, nlp)
+        edited = dataclasses.replace(seeds[0], source="Another Outlet")
+        stats = ingest([edited, *seeds[1:]], store, gazetteer, runner=runner)
+        assert runner.analysed == [seeds[0].doc_id, *(a.doc_id for a in seeds[3:])]
+        assert (stats.analysed, stats.unchanged) == (3, 2)
+        assert store.count() == 5  # the edit replaced its old row
+        [again] = store.analyses([seeds[0].doc_id])
+        assert again.article.source == "Another Outlet"
+
+
+def test_another_analysis_version_reanalyses(tmp_path: Path, seeds: list[Article],
+                                             gazetteer: Gazetteer, nlp: Language) -> None:
+    with AnalysisStore.open(tmp_path / "s.duckdb") as store:
+        ingest(seeds[:2], store, gazetteer, runner=CountingRunner(gazetteer, nlp))
+        assert store.stale(analysis_version(gazetteer.meta())) == 0
+        runner = CountingRunner(gazetteer, nlp)
+        ingest(seeds[:2], store, gazetteer, runner=runner, settings="a pin was added")
+        assert runner.analysed == [a.doc_id for a in seeds[:2]]
+        assert store.stale(analysis_version(gazetteer.meta())) == 2
+
+
+def test_store_errors_name_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "none.duckdb"
+    with pytest.raises(StoreError, match=f"{missing}: no analysis store here"):
+        AnalysisStore.open(missing, read_only=True)
+    junk = tmp_path / "junk.duckdb"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StoreError, match=f"{junk}: cannot open the analysis store"):
+        AnalysisStore.open(junk)
+
+
+def test_a_store_being_written_refuses_a_second_writer(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "s.duckdb"
+    with AnalysisStore.open(path):
+        done = subprocess.run(
+            [sys.executable, "-c", "import sys; from geo.store import AnalysisStore\n"
+             "try:\n    AnalysisStore.open(sys.argv[1])\nexcept Exception as e:\n"
+             "    print(type(e).__name__, e)", str(path)],
+            capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent.parent)
+    assert done.stdout.startswith(f"StoreError {path}: cannot open the analysis store")
