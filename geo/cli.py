@@ -254,6 +254,18 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bench_store(args: argparse.Namespace) -> int:
+    from geo.bench_store import bench_store
+
+    missing = [c for c in args.corpora if not Path(c).is_file()]
+    if missing:
+        log.error("no such corpus file: %s", ", ".join(missing))
+        return EXIT_NOTHING_READ
+    print(json.dumps(bench_store([Path(c) for c in args.corpora], args.articles,
+                                 args.dask or None), indent=2))
+    return EXIT_OK
+
+
 def cmd_build_borders(args: argparse.Namespace) -> int:
     from geo.borders import DEFAULT_BORDERS_PATH, write_borders_geojson
 
@@ -466,6 +478,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="articles/s, gazetteer open, peak memory")
     bench.add_argument("corpora", nargs="+", help="corpus XML files whose texts to read")
     bench.set_defaults(func=cmd_bench)
+
+    bench_store = commands.add_parser(
+        "bench-store", help="ingest of a JSONL archive: plain, again, and on Dask")
+    bench_store.add_argument("corpora", nargs="+", help="corpus XML files whose texts to repeat")
+    bench_store.add_argument("--articles", type=int, default=10_000)
+    bench_store.add_argument("--dask", default="local:2",
+                             help="the cluster to compare with ('' for none)")
+    bench_store.set_defaults(func=cmd_bench_store)
 
     peer = commands.add_parser("peer", help="the baseline peer's places (jsonl), for bench")
     peer.add_argument("paths", nargs="+")

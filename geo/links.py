@@ -14,7 +14,21 @@ primary base, or the targets of its own sentence. A country (or province) read a
 country when there is one.
 
 Origins are air bases, airports, or cities named with a base cue; targets are cities,
-provinces, air bases, airports and other sites. A country is never an end point.
+provinces, air bases, airports and other sites. A country is never a target of a path.
+
+An *area origin* is a country, province or sea that the text says a launch came from
+("missiles launched from the Belgorod region", "destroyers in the eastern Mediterranean
+fired", "launched from Iran") and that stands for no resolved base. It is linked to the
+targets of its own sentence, or of its paragraph, or, when its cue is a launch verb and
+the article names no other base, to the article's targets; such a link is
+``approximate`` and starts at the area's point nearest the target
+(:func:`geo.strikes.origins.nearest_point`). A noun cue ("strikes from Iran" in a title)
+never reaches beyond its sentence, and an area that stands for nothing keeps the
+article waiting for completion from other reports (below).
+
+A place read as a base only because it names a base ("a base near Erbil") is no origin
+when its sentence reads a target: in "missiles hit X air base and a base near Y", both
+are struck.
 
 Across articles (:func:`complete_links`): an article with targets but whose base is only
 a country ("one of its bases" in Iran) is linked, ``inferred``, to the base that other
@@ -49,6 +63,11 @@ TARGET_FEATURES = frozenset({Feature.CITY, Feature.ADMIN, Feature.AIRBASE, Featu
                              Feature.OTHER})
 # Places that, read as a base, only say in which country the base is.
 BASE_AREA_FEATURES = frozenset({Feature.COUNTRY, Feature.ADMIN})
+# Areas a launch can be read from (an area origin, see the module docstring).
+AREA_ORIGIN_FEATURES = frozenset({Feature.COUNTRY, Feature.ADMIN, Feature.REGION})
+# Confidence of a role read from a base noun alone ("a base near X"): see geo.roles.
+SITE_CONFIDENCE = 0.6
+LAUNCH_CUE_CONFIDENCE = 0.9
 
 # How sure each linking rule is; a link's confidence is this times its two roles'.
 RULE_CONFIDENCE = {
@@ -80,6 +99,8 @@ class Link:
     evidence: tuple[Evidence, ...]
     inferred: bool = False
     support: bool = False
+    # The origin is an area, drawn from its point nearest the target.
+    approximate: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +117,7 @@ class _Base:
     origin: GazetteerEntry
     reading: RoleReading
     note: str = ""
+    area: bool = False  # an area origin (see the module docstring)
 
 
 def distance_km(a: GazetteerEntry, b: GazetteerEntry) -> float:
@@ -128,18 +150,28 @@ def link_article(readings: Sequence[RoleReading]) -> tuple[list[Link], Pending |
     """Links of one article's bases to its targets, and its targets still without a base."""
     targets = [r for r in readings if r.role.role is Role.TARGET
                and _feature(r) in TARGET_FEATURES and r.sentence is not None]
+    struck = {_index(t) for t in targets}
     bases = [_Base(r.place.entry, r) for r in readings if r.role.role is Role.BASE
-             and _feature(r) in ORIGIN_FEATURES and r.place.entry is not None]
+             and _feature(r) in ORIGIN_FEATURES and r.place.entry is not None
+             and not _struck_site(r, struck)]
     areas = [r for r in readings if r.role.role is Role.BASE
              and _feature(r) in BASE_AREA_FEATURES and r.sentence is not None]
-    bases += _areas_as_bases(areas, bases)
+    standing = _areas_as_bases(areas, bases)
+    bases += standing
+    launch_areas = _launch_areas(readings, {id(b.reading) for b in standing})
     primary = [b for b in bases if not b.reading.support]
     support = [b for b in bases if b.reading.support]
     links: list[Link] = []
     linked: dict[str, set[str]] = defaultdict(set)  # origin id -> target ids
     unlinked: list[RoleReading] = []
+    area_linked: list[RoleReading] = []
     for target in targets:
         chosen, rule = _bases_for(target, primary)
+        near_area, area_rule = _area_for(target, launch_areas, primary)
+        if near_area is not None and rule not in ("same sentence",) and (
+                area_rule == "same sentence" or not chosen or rule != "same paragraph"):
+            chosen, rule = [near_area], area_rule
+            area_linked.append(target)
         if not chosen:
             unlinked.append(target)
         for base in chosen:
@@ -151,9 +183,48 @@ def link_article(readings: Sequence[RoleReading]) -> tuple[list[Link], Pending |
     for base in support:
         links.extend(_support_links(base, primary, targets, linked))
     pending = None
-    if unlinked and not primary and areas:
-        pending = Pending(unlinked[0].place.mention.doc_id, tuple(unlinked), tuple(areas))
+    waiting = unlinked + area_linked  # an area origin yields to a base other reports name
+    if waiting and not primary and areas:
+        pending = Pending(waiting[0].place.mention.doc_id, tuple(waiting), tuple(areas))
     return _dedupe(links), pending
+
+
+def _struck_site(reading: RoleReading, struck: set[int]) -> bool:
+    """A place that is a base only by naming one, in a sentence that reads a target."""
+    return reading.role.confidence <= SITE_CONFIDENCE and _index(reading) in struck
+
+
+def _launch_areas(readings: Sequence[RoleReading], standing: set[int]) -> list[_Base]:
+    """Areas read as where a launch came from, standing for no resolved base."""
+    found = []
+    for reading in readings:
+        entry = reading.place.entry
+        cue = reading.role.evidence.cue if reading.role.evidence else ""
+        if (reading.role.role is Role.BASE and entry is not None and reading.sentence
+                and entry.feature in AREA_ORIGIN_FEATURES and id(reading) not in standing
+                and not reading.support and (cue.endswith((" from", " out of"))
+                                             or " in" in cue or " off" in cue)):
+            found.append(_Base(entry, reading, f"{reading.place.mention.text}: an area",
+                               area=True))
+    return found
+
+
+def _area_for(target: RoleReading, areas: Sequence[_Base], primary: Sequence[_Base]
+              ) -> tuple[_Base | None, str]:
+    """The area origin of a target: of its sentence, its paragraph, or the article's only
+    launch area when the article has no other base (launch verbs only)."""
+    if not areas:
+        return None, ""
+    same = [a for a in areas if _index(a.reading) == _index(target)]
+    if same:
+        return same[0], "same sentence"
+    verbs = [a for a in areas if a.reading.role.confidence >= LAUNCH_CUE_CONFIDENCE]
+    para = [a for a in verbs if _paragraph(a.reading) == _paragraph(target)]
+    if para:
+        return _nearest(target, para)[0], "same paragraph"
+    if not primary and len({a.origin.gazetteer_id for a in verbs}) == 1:
+        return verbs[0], "only base of the article"
+    return None, ""
 
 
 def _areas_as_bases(areas: Sequence[RoleReading], bases: Sequence[_Base]) -> list[_Base]:
@@ -203,11 +274,17 @@ def _link(base: _Base, target: RoleReading, rule: str, *, support: bool = False)
     origin, entry = base.origin, target.place.entry
     if entry is None or origin.gazetteer_id == entry.gazetteer_id:
         return None
+    if base.area:
+        if entry.country and entry.country == origin.country:
+            return None  # a launch from the target's own country says nothing of a route
+        from geo.strikes.origins import nearest_point
+
+        origin = nearest_point(origin, entry)
     confidence = RULE_CONFIDENCE[rule] * base.reading.role.confidence * target.role.confidence
     evidence = [e for e in (_role_evidence(base.reading, "base", base.note),
                             _role_evidence(target, "target", rule)) if e is not None]
     return Link(target.place.mention.doc_id, origin, entry, round(confidence, 3), rule,
-                tuple(evidence), support=support)
+                tuple(evidence), support=support, approximate=base.area)
 
 
 def _support_links(base: _Base, primary: Sequence[_Base], targets: Sequence[RoleReading],
@@ -320,7 +397,9 @@ def canonical_links(links: Sequence[Link], readings: Sequence[RoleReading]) -> l
     result: list[Link] = []
     for link in links:
         origin, note = link.origin, ""
-        if origin.feature not in AIRFIELD_FEATURES:
+        if link.approximate:
+            pass  # an area's point nearest the target: no air base to snap to
+        elif origin.feature not in AIRFIELD_FEATURES:
             snapped = _snap(origin, airfields)
             if snapped is not None:
                 note = (f"origin: {origin.name} read as {snapped.name}, the air base "
@@ -438,4 +517,8 @@ def link_places(
             pending.append(waiting)
     direct = canonical_links(direct, readings)
     inferred = complete_links(pending, direct, articles, readings, window_days=window_days)
+    # An article's area origin gives way to the base that other reports place in it.
+    completed = {(link.doc_id, link.origin.country) for link in inferred}
+    direct = [link for link in direct
+              if not (link.approximate and (link.doc_id, link.origin.country) in completed)]
     return tuple(direct + inferred)

@@ -49,6 +49,27 @@ locator     north, south, ..., southwest; km, miles      "175 miles southwest of
                                                          a reference point, never a base
 =========== ============================================ =================================
 
+What is not a strike
+--------------------
+A cue that would give a base or a target gives a plain mention (cue says why) when it is
+
+- *hypothetical*: the cue verb, or a verb above it, has a modal ("could strike", "may have
+  been heading"), an "if"/"whether", or is a request or plan ("asked whether its jets
+  could pass"); see ``IRREALIS_WORDS``;
+- a *request or plan*: under ask, request, consider, plan, threaten ("asked if missiles
+  could pass through their airspace");
+- a *relocation*: "from" or "to" under deploy, move, relocate, transfer, ferry, send
+  ("bombers were deployed from X to Y"); "deployed at X" still says where aircraft are based;
+- a *return*: under return, or a verb with "back"/"home" ("landed back at X", "returned to
+  France");
+- an *interception*: a flight verb whose purpose is to intercept or shoot down ("scrambled
+  from X to intercept"); an escort stays a supporting base, as above.
+
+A text block that is the caption of a file picture ("File photo: ...", "FILE - ...") is
+not parsed; its places are mentions. Launch verbs (fire, launch) take their target through
+at / on / against / into / towards, and a launcher ("destroyers in the eastern
+Mediterranean fired ...") places the launch at its sea or area, a base for linking.
+
 Confidence is that of the rule that fired: 0.9 for a verb cue with the right preposition,
 0.85 for a noun cue, 0.7 for weaker readings (copula, deployment to a base), 0.6 for a
 place that only names a base site, 0.6 for a plain mention and 0.8 for a mention that is
@@ -93,7 +114,7 @@ CUE_WORDS: dict[Cue, frozenset[str]] = {
     }),
     Cue.FLIGHT: frozenset({
         "take off", "takeoff", "take-off", "depart", "launch", "fly", "operate", "stage",
-        "scramble", "sortie", "run", "lift off",
+        "scramble", "sortie", "run", "lift off", "fire",
     }),
     Cue.STATION: frozenset({
         "base", "station", "deploy", "redeploy", "position", "park", "land", "relocate",
@@ -109,6 +130,36 @@ CUE_WORDS: dict[Cue, frozenset[str]] = {
     Cue.AIRSPACE: frozenset({"airspace", "air-space"}),
     Cue.PASSAGE: frozenset({"overfly", "cross", "transit", "pass", "traverse"}),
 }
+# Launch verbs: "fired missiles at X" makes X a target.
+LAUNCH_WORDS = frozenset({"fire", "launch"})
+LAUNCH_TARGET_PREPS = frozenset({"at", "on", "against", "into", "toward", "towards"})
+# Ships and other launchers: "destroyers in the Red Sea fired ..." puts the launch there.
+LAUNCHER_WORDS = frozenset({
+    "destroyer", "warship", "ship", "submarine", "carrier", "frigate", "cruiser", "vessel",
+    "launcher", "battery",
+})
+LAUNCHER_PREPS = frozenset({"in", "off", "at", "near", "from"})
+# Flights that are no strike: a place under these is a mention (see "What is not a strike").
+RELOCATION_WORDS = frozenset({
+    "deploy", "redeploy", "relocate", "move", "transfer", "ferry", "send", "shift",
+    "withdraw", "evacuate", "rotate", "reposition",
+})
+RELOCATION_PREPS = frozenset({"from", "out of", "to", "into"})
+RETURN_WORDS = frozenset({"return"})
+RETURN_ADVERBS = frozenset({"back", "home"})
+INTERCEPT_WORDS = frozenset({"intercept", "shoot", "down", "chase", "engage"})
+# Modals and verbs that make what is under them a possibility, request or plan.
+MODAL_WORDS = frozenset({"could", "would", "might", "may", "can", "should", "must"})
+IRREALIS_WORDS = frozenset({
+    "ask", "request", "consider", "plan", "threaten", "propose", "want", "seek", "weigh",
+    "mull", "prepare", "contemplate",
+})
+IRREALIS_MARKS = frozenset({"if", "whether", "unless"})
+# The caption of a file (archive) picture tells of another day: its block is not read.
+# A caption of the reported operation itself ("Caption: a bomber during the strike") is.
+_CAPTION_RE = re.compile(
+    r"\W*(?:FILE\b\s*[:\-–—]|.{0,40}?\b(?:file|archive)\s+(?:photo|picture|image|"
+    r"footage)\b)", re.IGNORECASE)
 SUPPORT_WORDS = frozenset({"support", "escort", "cover", "accompany", "protect", "assist"})
 # Words that make "X of/from <place>" a reference point rather than the place itself.
 LOCATOR_WORDS = frozenset({
@@ -234,10 +285,11 @@ def read_article_roles(
     blocks = block_spans(article)
     wanted: dict[int, list[Place]] = defaultdict(list)
     homeless: list[Place] = []
+    captions = {i for i, (s, e) in enumerate(blocks) if _CAPTION_RE.match(article.text, s, e)}
     for place in places:
         index = next((i for i, (s, e) in enumerate(blocks)
                       if s <= place.mention.start and place.mention.end <= e), None)
-        if index is None:
+        if index is None or index in captions:
             homeless.append(place)
         else:
             wanted[index].append(place)
@@ -374,7 +426,11 @@ def _read_place(span: Span, place: Place, others: dict[int, Place]) -> _Walk:
                 continue  # a list or apposition of places shares one role
             return _settle(walk, Role.MENTION, SURE_MENTION, f"qualifier of {other.mention.text}")
         step = _Step(head, arc, _prep_of(child, arc), place, near)
+        if _no_strike(walk, step):
+            return walk
         if _at_cue(walk, step):
+            if walk.role in (Role.BASE, Role.TARGET) and (why := _irrealis(head)):
+                return _settle(walk, Role.MENTION, SURE_MENTION, f"{why} ({walk.cue})")
             if walk.role is Role.BASE:
                 walk.support = _supports(head, aircraft or (
                     head if Cue.AIRCRAFT in cue_kinds(head) else None))
@@ -438,10 +494,63 @@ def _finish(walk: _Walk) -> _Walk:
     return walk
 
 
+def _no_strike(walk: _Walk, step: _Step) -> bool:
+    """A relocation, return or interception at ``step.head``: the place is a mention."""
+    head = step.head
+    lemma = head.lemma_.lower()
+    if head.pos_ not in ("VERB", "NOUN", "AUX"):
+        return False
+    if lemma in RELOCATION_WORDS and head.pos_ == "VERB" and step.prep in RELOCATION_PREPS:
+        why = "relocation"
+    elif lemma in RETURN_WORDS or any(c.lower_ in RETURN_ADVERBS and c.dep_ in (
+            "advmod", "prt", "npadvmod") for c in head.children):
+        why = "return"
+    elif Cue.FLIGHT in cue_kinds(head) and any(
+            c.dep_ in ("xcomp", "advcl") and c.lemma_.lower() in INTERCEPT_WORDS
+            for c in head.children):
+        why = "interception"
+    else:
+        return False
+    _settle(walk, Role.MENTION, SURE_MENTION, f"{why} ({step.cue()})")
+    walk.base_site = False
+    return True
+
+
+def _irrealis(verb: Token) -> str:
+    """Why the event at this cue is only possible, asked for or planned ("" when real)."""
+    token: Token | None = verb
+    for _ in range(12):
+        if token is None:
+            break
+        if any(c.dep_ == "aux" and c.lower_ in MODAL_WORDS for c in token.children):
+            return "hypothetical"
+        if any(c.dep_ == "mark" and c.lower_ in IRREALIS_MARKS for c in token.children):
+            return "hypothetical"
+        if token is not verb and token.lemma_.lower() in IRREALIS_WORDS:
+            return f"{token.lemma_.lower()}ed, not done"
+        if token.head.i == token.i:
+            break
+        token = token.head
+    return ""
+
+
 def _at_cue(walk: _Walk, step: _Step) -> bool:
     """Read the role at ``step.head`` if it is a cue; True when the role is decided."""
     kinds = cue_kinds(step.head)
     if Cue.STRIKE in kinds and _at_strike(walk, step):
+        return True
+    if (step.head.lemma_.lower() in LAUNCH_WORDS and step.head.pos_ == "VERB"
+            and step.prep in LAUNCH_TARGET_PREPS):
+        _settle(walk, Role.TARGET, STRONG, step.cue())  # "fired missiles at X"
+        return True
+    if _at_launcher(step):
+        _settle(walk, Role.BASE, NOUN, step.cue())
+        return True
+    if not kinds and step.prep in TARGET_PREPS and any(
+            c.dep_ in ("amod", "compound") and c.tag_ in ("VBN", "VBD")
+            and Cue.STRIKE in cue_kinds(c) for c in step.head.children):
+        # "bombed positions near X" with "bombed" parsed as a modifier of "positions"
+        _settle(walk, Role.TARGET, WEAK, f"{step.head.text} {step.prep}")
         return True
     if {Cue.FLIGHT, Cue.OPERATION, Cue.AIRCRAFT} & set(kinds) and _at_flight(walk, step, kinds):
         return True
@@ -464,6 +573,19 @@ def _at_cue(walk: _Walk, step: _Step) -> bool:
             _settle(walk, Role.TARGET, WEAK, f"{subjects[0].text} {step.head.text} {step.prep}")
             return True
     return False
+
+
+def _at_launcher(step: _Step) -> bool:
+    """Whether the place says where a launcher that fired was ("destroyers in the X fired")."""
+    head = step.head
+    if head.lemma_.lower() not in LAUNCHER_WORDS or step.prep not in LAUNCHER_PREPS:
+        return False
+    if head.dep_ in ("nsubj", "nsubjpass"):
+        return Cue.FLIGHT in cue_kinds(head.head) or Cue.STRIKE in cue_kinds(head.head)
+    # "fired from destroyers in the X"
+    above = head.head
+    return (head.dep_ == "pobj" and above.lower_ in FROM_PREPS
+            and Cue.FLIGHT in cue_kinds(above.head))
 
 
 def _at_strike(walk: _Walk, step: _Step) -> bool:
