@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 ARTICLES_ENV = "GEO_ARTICLES"
+STORE_ENV = "GEO_DASHBOARD_STORE"
 ROOT = Path(__file__).resolve().parent
 DEFAULT_ARTICLES = ROOT / "data" / "articles"
 GEO_PACKAGE = ROOT / "geo"
@@ -131,6 +132,11 @@ def country_names() -> dict[str, str]:
 # --- analysis -------------------------------------------------------------------------
 
 
+def dashboard_store_path() -> Path:
+    """The dashboard's analysis store (``$GEO_DASHBOARD_STORE``), beside the geocode cache."""
+    return Path(os.environ.get(STORE_ENV) or Path(default_cache_path()).parent / "dashboard.duckdb")
+
+
 def code_key() -> FilesKey:
     """The key of what an analysis depends on besides the articles: geo's code and data.
 
@@ -152,8 +158,6 @@ def analyse_now(
     folder: str, uploads: Sequence[Article], pins: dict[str, GazetteerEntry]
 ) -> Analysis:
     """Read and analyse, showing progress. Called only from the cached functions below."""
-    from geo.pipeline import analyse  # imports spaCy: only when an analysis has to run
-
     # Made inside the cached function, so a cache hit replays it, already removed.
     bar = st.progress(0.0, text="Reading articles…")
     articles: list[Article] = []
@@ -161,30 +165,41 @@ def analyse_now(
     if folder:
         articles, problems = read_folder([folder])
     taken = {a.doc_id for a in articles}
+    uploaded: set[str] = set()
     for upload in uploads:
         doc_id = unique_doc_id(upload.doc_id, taken)
         taken.add(doc_id)
+        uploaded.add(doc_id)
         articles.append(dataclasses.replace(upload, doc_id=doc_id))
     if not articles:
         bar.empty()
         return Analysis(articles=(), places=(), problems=tuple(problems))
 
-    def tick(done: int, total: int) -> None:
-        if done < total:
-            bar.progress(0.1 + 0.75 * done / total,
-                         text=f"Finding places: article {done} of {total}")
-        else:
-            bar.progress(0.85, text="Reading roles and flight paths…")
+    def stored(done: int, total: int) -> None:
+        bar.progress(0.1 + 0.8 * done / total,
+                     text=f"Analysed {done} of {total} new or changed articles")
 
-    bar.progress(0.05, text="Loading the language model…")
-    nlp = language_model()
-    bar.progress(0.1, text=f"Finding places in {len(articles)} articles…")
-    # The model reads every word: each name it finds and nothing places is listed, to be
-    # pinned by hand or asked online. A briefing's few articles make this cheap.
-    result = analyse(articles, gazetteer=open_gazetteer(), nlp=nlp, pins=pins,
-                     online=online_geocoder(), progress=tick, thorough=True)
+    from geo.pipeline import analyse_articles, merge
+    from geo.store.briefing import stored_analyses
+
+    # The folder's articles through the store: a restart reads them back, only what is
+    # new is analysed. The model reads every word, so that each name nothing places is
+    # listed, to be pinned by hand or asked online; a briefing's few articles make it cheap.
+    folder_articles = [a for a in articles if a.doc_id not in uploaded]
+    analyses, warning = stored_analyses(folder_articles, dashboard_store_path(),
+                                        open_gazetteer(), pins=pins, online=online_geocoder(),
+                                        progress=stored)
+    if warning:
+        problems.append(LoadProblem(str(dashboard_store_path()), warning))
+    new = [a for a in articles if a.doc_id in uploaded]
+    if new:  # uploads: in memory only, never stored (they may be sensitive)
+        bar.progress(0.9, text=f"Finding places in {len(new)} uploaded articles…")
+        analyses += analyse_articles(new, open_gazetteer(), nlp=language_model(), pins=pins,
+                                     online=online_geocoder(), thorough=True)
+    bar.progress(0.95, text="Linking flight paths…")
+    result = merge(analyses, problems)
     bar.empty()
-    return dataclasses.replace(result, problems=tuple(problems) + result.problems)
+    return result
 
 
 @st.cache_data(show_spinner=False, max_entries=4, persist="disk")

@@ -41,10 +41,9 @@ class RunOptions:
     pins: Mapping[str, GazetteerEntry] | None = None
 
     def settings(self) -> str:
-        """What else the answers depend on, for the store's key: pins, online answers."""
-        pins = sorted((k, e.gazetteer_id, e.lat, e.lon) for k, e in (self.pins or {}).items())
-        online = self.online is not None and not getattr(self.online, "offline", True)
-        return repr((pins, online))
+        from geo.store.ingest import analysis_settings
+
+        return analysis_settings(self.pins, self.online, self.thorough)
 
 
 @dataclass

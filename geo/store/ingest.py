@@ -45,6 +45,15 @@ class IngestStats:
                 f"{self.seconds:.1f} s ({rate:,.0f} articles/s)")
 
 
+def analysis_settings(pins: Mapping[str, GazetteerEntry] | None, online: OnlineLookup | None,
+                      thorough: bool) -> str:
+    """What else an analysis depends on, for the store's key: the user's pins, whether the
+    online geocoder was asked, and whether the model read every word."""
+    pinned = sorted((k, e.gazetteer_id, e.lat, e.lon) for k, e in (pins or {}).items())
+    asked = online is not None and not getattr(online, "offline", True)
+    return repr((pinned, asked, thorough))
+
+
 def local_runner(gazetteer: Gazetteer, *, processes: int = 1, thorough: bool = False,
                  with_roles: bool = True, online: OnlineLookup | None = None,
                  pins: Mapping[str, GazetteerEntry] | None = None) -> Runner:
