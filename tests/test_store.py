@@ -132,3 +132,41 @@ def test_a_store_being_written_refuses_a_second_writer(tmp_path: Path) -> None:
              "    print(type(e).__name__, e)", str(path)],
             capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent.parent)
     assert done.stdout.startswith(f"StoreError {path}: cannot open the analysis store")
+
+
+def test_the_dashboard_analyses_only_new_articles_and_reads_the_rest_back(
+        tmp_path: Path, seeds: list[Article], gazetteer: Gazetteer) -> None:
+    from geo.store.briefing import stored_analyses
+
+    path = tmp_path / "dashboard.duckdb"
+    seen: list[tuple[int, int]] = []
+    first, warning = stored_analyses(seeds[:4], path, gazetteer,
+                                     progress=lambda done, total: seen.append((done, total)))
+    assert warning is None and seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    seen.clear()
+    again, _ = stored_analyses(seeds, path, gazetteer,
+                               progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 1)]  # the fifth article alone
+    assert again[:4] == first
+    assert [a.article.doc_id for a in again] == [a.doc_id for a in seeds]
+
+
+def test_the_dashboard_goes_on_without_a_locked_store(tmp_path: Path, seeds: list[Article],
+                                                      gazetteer: Gazetteer) -> None:
+    import subprocess
+    import sys
+
+    from geo.store.briefing import stored_analyses
+
+    path = tmp_path / "dashboard.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from geo.store import AnalysisStore\n"
+         "s = AnalysisStore.open(sys.argv[1]); print('open', flush=True); time.sleep(60)",
+         str(path)], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        analyses, warning = stored_analyses(seeds[:1], path, gazetteer)
+    finally:
+        holder.kill()
+    assert warning is not None and str(path) in warning and "without it" in warning
+    assert analyses[0].places
