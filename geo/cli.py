@@ -294,6 +294,9 @@ def path_record(path: FlightPath) -> dict[str, Any]:
         "bearing": round(path.bearing, 1),
         "confidence": round(path.confidence, 3),
         "inferred": path.inferred,
+        "actor": list(path.actors),
+        "means": list(path.means),
+        "approximate": path.approximate,
         "evidence": list(dict.fromkeys(e.sentence for r in path.reports for e in r.evidence)),
     }
 
@@ -340,6 +343,22 @@ def cmd_paths(args: argparse.Namespace) -> int:
                 f"  {record['confidence']:.2f}{' inferred' if path.inferred else ''}"
                 f"  {', '.join(record['sources'])}\n"
             )
+    return EXIT_OK
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from geo.strikes.incidents import IncidentWindows, merge_incidents
+    from geo.strikes.records import write_incidents
+
+    try:
+        windows = IncidentWindows.from_env()
+    except ValueError as err:
+        log.error("%s", err)
+        return EXIT_USAGE
+    analysis = _analyse(args)
+    if analysis is None:
+        return EXIT_NOTHING_READ
+    write_incidents(merge_incidents(analysis.events, windows), args.format, sys.stdout)
     return EXIT_OK
 
 
@@ -468,6 +487,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--system", choices=("ours", "peer"), default="ours",
                           help="peer: spaCy NER + most populous candidate, for comparison")
     evaluate.set_defaults(func=cmd_evaluate)
+
+    events = commands.add_parser("events", help="strike events, merged into incidents "
+                                 "across reports (actor, means, origin, targets, dates)")
+    _add_inputs(events)
+    events.add_argument("--format", choices=("jsonl", "csv", "geojson"), default="jsonl")
+    events.add_argument("--online", action="store_true", help="as for extract")
+    events.set_defaults(func=cmd_events)
 
     scoring = commands.add_parser("evaluate-paths",
                                   help="path precision and recall against a gold file")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,9 @@ class Feature(StrEnum):
     AIRBASE = "airbase"
     AIRPORT = "airport"
     REGION = "region"
+    # A strategic site: nuclear site, refinery, oil terminal, plant, depot, port, dam
+    # (data/sites.csv).
+    FACILITY = "facility"
     OTHER = "other"
 
 
@@ -170,6 +174,11 @@ class FlightPath:
     confidence: float
     inferred: bool = False
     dates: tuple[dt.date, ...] = ()
+    # Who struck and with what, as the reports name them (geo.strikes.events).
+    actors: tuple[str, ...] = ()
+    means: tuple[str, ...] = ()
+    # The origin is an area drawn from its point nearest the target (dashed on maps).
+    approximate: bool = False
 
     @property
     def docs(self) -> tuple[str, ...]:
@@ -190,3 +199,6 @@ class Analysis:
     paths: tuple[FlightPath, ...] = ()
     problems: tuple[LoadProblem, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    # Strike events of each article (geo.strikes.events.StrikeEvent); merged into
+    # incidents by geo.strikes.incidents.
+    events: tuple[Any, ...] = ()

@@ -28,12 +28,13 @@ import dateparser
 from spacy.language import Language
 
 from geo.geodesy import Route, geodesic_route
-from geo.links import Link, link_places
+from geo.links import AREA_KM, Link, distance_km, link_places
 from geo.models import (
     Article,
     Evidence,
     Feature,
     FlightPath,
+    GazetteerEntry,
     MentionKind,
     Place,
     PlaceRole,
@@ -41,6 +42,7 @@ from geo.models import (
     Role,
 )
 from geo.roles import RoleReading, read_roles
+from geo.strikes.events import StrikeEvent, read_all_events
 
 log = logging.getLogger(__name__)
 
@@ -82,15 +84,25 @@ def infer_paths(
     articles: Sequence[Article], places: Sequence[Place], *, nlp: Language | None = None
 ) -> tuple[tuple[PlaceRole, ...], tuple[FlightPath, ...]]:
     """Roles of the resolved places, and the flight paths the articles report."""
+    roles, paths, _ = infer_strikes(articles, places, nlp=nlp)
+    return roles, paths
+
+
+def infer_strikes(
+    articles: Sequence[Article], places: Sequence[Place], *, nlp: Language | None = None
+) -> tuple[tuple[PlaceRole, ...], tuple[FlightPath, ...], tuple[StrikeEvent, ...]]:
+    """Roles, flight paths and the strike events of each article."""
     if nlp is None:
         from geo.nlp import load_nlp  # cached; loaded only when roles are wanted
 
         nlp = load_nlp()
     readings = read_roles(articles, places, nlp)
     links = link_places(articles, readings)
-    paths = build_paths(articles, links, readings)
-    log.info("%d articles: %d links, %d paths", len(articles), len(links), len(paths))
-    return tuple(r.role for r in readings), paths
+    events = read_all_events(articles, readings)
+    paths = build_paths(articles, links, readings, events=events)
+    log.info("%d articles: %d links, %d paths, %d events", len(articles), len(links),
+             len(paths), len(events))
+    return tuple(r.role for r in readings), paths, events
 
 
 def build_paths(
@@ -100,11 +112,18 @@ def build_paths(
     *,
     route: RouteFn | None = None,
     countries: CountriesFn | None = None,
+    events: Sequence[StrikeEvent] | None = None,
 ) -> tuple[FlightPath, ...]:
-    """One path per (origin, target), merging the links of every article."""
+    """One path per (origin, target), merging the links of every article; its actors and
+    means come from the articles' strike events (read here when not given)."""
     route = route or _route
     countries = countries or countries_crossed
     by_id = {a.doc_id: a for a in articles}
+    if events is None:
+        events = read_all_events(articles, readings)
+    doc_events: dict[str, list[StrikeEvent]] = defaultdict(list)
+    for event in events:
+        doc_events[event.doc_id].append(event)
     transit = _transit_readings(readings)
     groups: dict[tuple[str, str], list[Link]] = defaultdict(list)
     for link in links:
@@ -116,14 +135,25 @@ def build_paths(
         crossed = countries(line.points)
         reports = _reports(group, by_id, transit, crossed)
         dates = sorted({d for report in reports for d in _report_dates(report)})
+        told = [e for link in group for e in doc_events.get(link.doc_id, ())
+                if _tells_of(e, target)]
         paths.append(FlightPath(
             origin=origin, target=target, route=line.points,
             distance_km=round(line.distance_km, 1), bearing=round(line.initial_bearing, 1),
             countries=crossed, reports=reports, confidence=path_confidence(group, by_id),
             inferred=all(link.inferred for link in group), dates=tuple(dates),
+            actors=tuple(dict.fromkeys(e.actor_country or e.actor for e in told if e.actor)),
+            means=tuple(dict.fromkeys(m for e in told for m in e.means)),
+            approximate=any(link.approximate for link in group),
         ))
     paths.sort(key=lambda p: (-p.confidence, p.origin.name, p.target.name))
     return tuple(paths)
+
+
+def _tells_of(event: StrikeEvent, target: GazetteerEntry) -> bool:
+    """Whether an article's event struck the path's target (or the same area of it)."""
+    return any(t.entry.gazetteer_id == target.gazetteer_id
+               or distance_km(t.entry, target) <= AREA_KM for t in event.targets)
 
 
 def _route(origin: tuple[float, float], target: tuple[float, float]) -> Route:

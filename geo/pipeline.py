@@ -155,14 +155,16 @@ def merge(analyses: Iterable[ArticleAnalysis], problems: Sequence[LoadProblem] =
     that their links make together (one path per origin and target, every report in it)."""
     from geo.links import link_places
     from geo.paths import build_paths
+    from geo.strikes.events import read_all_events
 
     items = list(analyses)
     articles = [a.article for a in items]
     readings = [r for a in items for r in a.readings]
-    paths = build_paths(articles, link_places(articles, readings), readings)
+    events = read_all_events(articles, readings)
+    paths = build_paths(articles, link_places(articles, readings), readings, events=events)
     return Analysis(articles=tuple(articles), places=tuple(p for a in items for p in a.places),
                     roles=tuple(r.role for r in readings), paths=paths,
-                    problems=tuple(problems))
+                    problems=tuple(problems), events=events)
 
 
 def analyse(
@@ -192,8 +194,9 @@ def analyse(
     for article_places in place_articles(articles, gazetteer, nlp=nlp, online=online,
                                          pins=pins, progress=progress, thorough=thorough):
         places.extend(article_places)
-    from geo.paths import infer_paths  # roles and geometry: not needed to place names
+    from geo.paths import infer_strikes  # roles and geometry: not needed to place names
 
-    roles, paths = infer_paths(articles, places, nlp=nlp) if with_paths else ((), ())
+    roles, paths, events = infer_strikes(articles, places, nlp=nlp) if with_paths \
+        else ((), (), ())
     return Analysis(articles=tuple(articles), places=tuple(places), roles=roles, paths=paths,
-                    problems=tuple(problems))
+                    problems=tuple(problems), events=events)
