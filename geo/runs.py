@@ -51,6 +51,7 @@ class RunReport:
     """What a run read, for the command's summary and exit status."""
 
     read: int = 0
+    analysed: int = 0
     problems: int = 0
 
 
@@ -71,9 +72,11 @@ def analyses(
     on_problem: Callable[[LoadProblem], None],
     with_roles: bool = True,
     progress: bool = True,
+    read_back: bool = True,
 ) -> Iterator[ArticleAnalysis]:
     """The analyses of ``options.paths``' articles in input order (of the whole store when
-    a store is given and no path is). ``stack`` closes the store and the cluster."""
+    a store is given and no path is). ``stack`` closes the store and the cluster. With a
+    store and not ``read_back`` (an ingest), nothing is yielded: the work is the storing."""
     from geo.corpus import CorpusColumns, iter_inputs
 
     columns = CorpusColumns.parse(options.columns) if options.columns else None
@@ -104,8 +107,10 @@ def analyses(
                        batch_size=options.batch_size, on_problem=counted,
                        progress=(lambda n: bar.update(n - bar.n)) if bar is not None else None)
         report.read += stats.read
+        report.analysed += stats.analysed
         log.info("%s", stats.summary())
-        yield from store.analyses(doc_ids if options.paths else None)
+        if read_back:
+            yield from store.analyses(doc_ids if options.paths else None)
         return
     from geo.store.ingest import IngestStats, article_batches
 

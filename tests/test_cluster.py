@@ -48,7 +48,7 @@ def test_ingest_on_dask_then_paths_from_the_store(corpus: Path, tmp_path: Path) 
     store = tmp_path / "s.duckdb"
     done = geo("ingest", str(corpus), "--store", str(store), "--dask", "local:2")
     assert done.returncode == 0, done.stderr
-    assert "5 articles read" in done.stdout
+    assert "5 articles read (5 analysed" in done.stdout
     from_store = geo("paths", "--store", str(store), "--format", "jsonl")
     plain = geo("paths", str(SEEDS), "--format", "jsonl")
     assert from_store.returncode == 0, from_store.stderr

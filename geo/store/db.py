@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_STORE_PATH = Path("data/build/analysis.duckdb")
 SCHEMA_VERSION = "1"
+# Articles read back at a time: bounded memory for a store of any size.
+READ_CHUNK = 256
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -193,27 +195,21 @@ class AnalysisStore:
                  strike_roles_only: bool = False) -> Iterator[ArticleAnalysis]:
         """The stored per-article stage: of these documents in this order, else of all in
         the order they were stored. ``strike_roles_only`` skips articles with no base,
-        target or transit (all that merging paths needs)."""
-        where, params = [], []
-        if doc_ids is not None:
-            where.append("doc_id IN (SELECT unnest(?))")
-            params.append(list(doc_ids))
-        if strike_roles_only:
-            where.append("n_strike_roles > 0")
-        sql = ("SELECT doc_id, source, title, published, url, path, text, body, state "
-               "FROM articles" + (f" WHERE {' AND '.join(where)}" if where else "")
-               + " ORDER BY seq")
-        cursor = self._conn.execute(sql, params)
-        found: dict[str, ArticleAnalysis] = {}
-        while rows := cursor.fetchmany(256):
-            for row in rows:
-                item = _analysis(row)
-                if doc_ids is None:
-                    yield item
-                else:
-                    found[item.article.doc_id] = item
-        if doc_ids is not None:
-            yield from (found[d] for d in doc_ids if d in found)
+        target or transit (all that merging paths needs). Read a chunk at a time."""
+        columns = "doc_id, source, title, published, url, path, text, body, state"
+        only = " AND n_strike_roles > 0" if strike_roles_only else ""
+        if doc_ids is None:
+            cursor = self._conn.execute(
+                f"SELECT {columns} FROM articles WHERE true{only} ORDER BY seq")
+            while rows := cursor.fetchmany(READ_CHUNK):
+                yield from (_analysis(row) for row in rows)
+            return
+        for start in range(0, len(doc_ids), READ_CHUNK):
+            chunk = list(doc_ids[start:start + READ_CHUNK])
+            found = {str(row[0]): row for row in self._conn.execute(
+                f"SELECT {columns} FROM articles WHERE doc_id IN (SELECT unnest(?)){only}",
+                [chunk]).fetchall()}
+            yield from (_analysis(found[d]) for d in chunk if d in found)
 
     def analysis(self, doc_ids: Sequence[str] | None = None) -> Analysis:
         """The merged analysis of these documents (default: the whole store)."""
