@@ -182,6 +182,31 @@ def article_from_bytes(
                     row=row, path="", limits=limits)
 
 
+def article_from_text(
+    text: str,
+    *,
+    doc_id: str,
+    label: str = "pasted text",
+    source: str | None = None,
+    title: str | None = None,
+    published: dt.date | None = None,
+    url: str = "",
+    limits: ReadLimits = ReadLimits(),
+) -> Article | LoadProblem:
+    """Read text pasted into the dashboard as an upload of those bytes would be read.
+
+    ``label`` names it in problems ("pasted text"); pasted markup is extracted as a page.
+    """
+    if not text.strip():
+        return LoadProblem(label, "no text was given")
+    data = text.encode("utf-8", "surrogateescape")
+    if len(data) > limits.max_bytes:
+        return LoadProblem(label, _too_big(len(data), limits))
+    row = ManifestRow(label, source or "", title or "", published, url)
+    return _article(data, doc_id=safe_doc_id(doc_id), label=label, html=False, row=row,
+                    path="", limits=limits)
+
+
 def article_from_row(
     content: str,
     *,
