@@ -24,7 +24,7 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-$(GAZETTEER): $(VENV)/.runtime data/aliases.csv data/demonyms.csv data/country_points.csv $(wildcard geo/gazetteer/*.py) geo/normalize.py
+$(GAZETTEER): $(VENV)/.runtime data/aliases.csv data/demonyms.csv data/country_points.csv data/regions.csv data/sites.csv $(wildcard geo/gazetteer/*.py) geo/normalize.py
 	$(PY) -m geo build-gazetteer
 
 $(BORDERS): $(VENV)/.runtime
@@ -60,9 +60,11 @@ unit:
 
 evaluate: setup
 	$(PY) -m geo evaluate $(GOLD)/TR-News.xml $(GOLD)/GWN.xml $(GOLD)/lgl.xml $(GOLD)/GeoVirus.xml
+	$(PY) -m geo evaluate-paths tests/data/strikes tests/data/strikes/gold.json
 
 bench: setup
-	$(PY) -m geo bench $(GOLD)/TR-News.xml $(GOLD)/GWN.xml
+	$(PY) -m geo bench $(GOLD)/TR-News.xml $(GOLD)/GWN.xml \
+		--paths-corpora $(GOLD)/TR-News.xml $(GOLD)/GWN.xml $(GOLD)/lgl.xml $(GOLD)/GeoVirus.xml
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .mypy_cache .ruff_cache

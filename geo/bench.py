@@ -6,6 +6,10 @@ gazetteer open, reading and output. The peer is the usual baseline geoparser: sp
 with the most populous gazetteer candidate for each GPE/LOC/FAC entity
 (``python -m geo peer``). Running both in one invocation keeps their ratio meaningful on a
 noisy machine.
+
+``paths_corpora`` adds ``python -m geo paths`` as a whole process over those corpora's
+texts (``make bench`` gives the four gold corpora, 976 texts): articles/s and peak memory
+of the whole role-reading and path-building run, beside ``extract`` over the same texts.
 """
 
 from __future__ import annotations
@@ -52,7 +56,22 @@ def gazetteer_open_seconds() -> float:
     return float(out.strip())
 
 
-def bench(corpora: Sequence[Path]) -> dict[str, object]:
+def bench_paths(corpora: Sequence[Path]) -> dict[str, object]:
+    """``extract`` and ``paths`` as whole processes over the corpora's texts."""
+    with tempfile.TemporaryDirectory(prefix="geo-bench-paths-") as tmp:
+        folder = Path(tmp)
+        articles = _write_texts(corpora, folder)
+        runs = {name: _measure([sys.executable, "-m", "geo", name, "--format", "jsonl",
+                                str(folder)]) for name in ("extract", "paths")}
+    report: dict[str, object] = {"corpora": [c.name for c in corpora], "articles": articles}
+    for name, run in runs.items():
+        report[name] = {"seconds": round(run["seconds"], 2),
+                        "articles_per_s": round(articles / run["seconds"], 1),
+                        "peak_mib": round(run["peak_mib"], 1)}
+    return report
+
+
+def bench(corpora: Sequence[Path], paths_corpora: Sequence[Path] = ()) -> dict[str, object]:
     """Articles per second, gazetteer open time and peak memory, for ours and the peer.
 
     Each contender also runs over a single article, which prices its start-up (interpreter,
@@ -86,4 +105,6 @@ def bench(corpora: Sequence[Path]) -> dict[str, object]:
             if after_start_up > 0 else None,
             "peak_mib": round(whole["peak_mib"], 1),
         }
+    if paths_corpora:
+        report["paths"] = bench_paths(paths_corpora)
     return report

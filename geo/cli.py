@@ -248,11 +248,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from geo.bench import bench
 
-    missing = [c for c in args.corpora if not Path(c).is_file()]
+    missing = [c for c in (*args.corpora, *args.paths_corpora) if not Path(c).is_file()]
     if missing:
         log.error("no such corpus file: %s", ", ".join(missing))
         return EXIT_NOTHING_READ
-    print(json.dumps(bench([Path(c) for c in args.corpora]), indent=2))
+    print(json.dumps(bench([Path(c) for c in args.corpora],
+                           [Path(c) for c in args.paths_corpora]), indent=2))
     return EXIT_OK
 
 
@@ -505,6 +506,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="articles/s, gazetteer open, peak memory")
     bench.add_argument("corpora", nargs="+", help="corpus XML files whose texts to read")
+    bench.add_argument("--paths-corpora", nargs="+", default=[], metavar="CORPUS",
+                       help="also time `paths` (and `extract`) over these corpora's texts")
     bench.set_defaults(func=cmd_bench)
 
     bench_store = commands.add_parser(

@@ -7,10 +7,16 @@ for its government, where a spokesman spoke).
 
 How a role is read
 ------------------
-Only text blocks (lines of the article body) holding a resolved place are parsed; spaCy's
-parse splits them into sentences. From the head token of each place's mention we walk up
-the dependency tree to the first *cue* word that governs it and read the role off the
-relation that reaches the cue (the preposition under it, or the object/subject arc).
+Only sentences that hold a resolved place and a cue are parsed: a text block (a line of
+the article body) holding a place is cut into rough sentences, and those with a strike,
+flight, launch or base word (``CUE_RE``, the cue table's words in their inflections) are
+parsed, adjacent ones together (``CUE_NEIGHBOURS`` more either side, none by default: a
+sentence without a cue word cannot give a role, and "the aircraft took off from X" next
+to the targets' sentence has its own). A place in no such stretch is a mention without a
+parse. spaCy's parse splits each stretch into sentences. From the head token of each
+place's mention we walk up the dependency tree to the first *cue* word that governs it
+and read the role off the relation that reaches the cue (the preposition under it, or the
+object/subject arc).
 Walking the tree rather than a window of words is what lets "took off from Hamedan to
 strike Aleppo" and "Aleppo was struck by bombers based at Hamedan" both come out right.
 The walk stops at a clause boundary (a ``ccomp``, ``advcl``, ``relcl`` ... arc), so a cue
@@ -234,6 +240,20 @@ class _Walk:
     support: bool = False
 
 
+# Any form of a cue word (a superset of CUE_WORDS, SUPPORT_WORDS and the launch words):
+# a sentence without one cannot give a base, target or transit role, so it is not parsed.
+CUE_RE = re.compile(
+    r"\b(?:air-?strik|strik|struck|bomb|shell|hit|target|attack|raid|pounded|pounding|"
+    r"assault|blitz|take off|taking off|took off|taken off|takes off|takeoff|take-off|"
+    r"depart|launch|fl[eioy]|flown|operat|scrambl|sortie|fire[sd]?\b|firing|based|bases?\b|"
+    r"station|deploy|redeploy|relocat|air-?craft|airplane|plane|warplane|jet|bomber|"
+    r"fighter|helicopter|drone|gunship|interceptor|mission|air-?base|air-?field|airport|"
+    r"airstrip|air-?space|overfl|transit|missile|rocket|[A-Z][A-Za-z]{0,3}-\d)",
+    re.IGNORECASE)
+# Sentences either side of a cue sentence that are parsed with it.
+CUE_NEIGHBOURS = 0
+
+
 def block_spans(article: Article) -> list[tuple[int, int]]:
     """The (start, end) offsets of the text blocks of the article body, in order."""
     spans: list[tuple[int, int]] = []
@@ -278,36 +298,74 @@ def read_roles(
     return tuple(readings)
 
 
+def cue_stretches(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The stretches of ``text[start:end]`` worth parsing: its rough sentences with a cue
+    word, each with ``CUE_NEIGHBOURS`` sentences either side, adjacent ones joined."""
+    bounds: list[tuple[int, int]] = []
+    piece = start
+    for gap in _ROUGH_SENTENCE_RE.finditer(text, start, end):
+        bounds.append((piece, gap.start()))
+        piece = gap.end()
+    if piece < end:
+        bounds.append((piece, end))
+    keep = [False] * len(bounds)
+    for n, (s, e) in enumerate(bounds):
+        if CUE_RE.search(text, s, e):
+            for m in range(max(0, n - CUE_NEIGHBOURS), min(len(bounds), n + CUE_NEIGHBOURS + 1)):
+                keep[m] = True
+    stretches: list[tuple[int, int]] = []
+    for n, (s, e) in enumerate(bounds):
+        if not keep[n]:
+            continue
+        if stretches and n > 0 and keep[n - 1]:
+            stretches[-1] = (stretches[-1][0], e)
+        else:
+            stretches.append((s, e))
+    return stretches
+
+
 def read_article_roles(
     article: Article, places: Sequence[Place], nlp: Language
 ) -> list[RoleReading]:
-    """Roles of one article's resolved places; only blocks holding a place are parsed."""
+    """Roles of one article's resolved places; only the stretches of text around a cue
+    that hold a place are parsed (see "How a role is read")."""
     blocks = block_spans(article)
-    wanted: dict[int, list[Place]] = defaultdict(list)
+    pieces: list[tuple[int, int, int]] = []  # (block, start, end), in text order
+    wanted: dict[int, list[Place]] = defaultdict(list)  # piece index -> its places
     homeless: list[Place] = []
-    captions = {i for i, (s, e) in enumerate(blocks) if _CAPTION_RE.match(article.text, s, e)}
+    stretches: dict[int, list[tuple[int, int]]] = {}
     for place in places:
         index = next((i for i, (s, e) in enumerate(blocks)
                       if s <= place.mention.start and place.mention.end <= e), None)
-        if index is None or index in captions:
+        if index is None or _CAPTION_RE.match(article.text, *blocks[index]):
             homeless.append(place)
-        else:
-            wanted[index].append(place)
-    order = sorted(wanted)
+            continue
+        if index not in stretches:
+            stretches[index] = cue_stretches(article.text, *blocks[index])
+        found = next(((s, e) for s, e in stretches[index]
+                      if s <= place.mention.start and place.mention.end <= e), None)
+        if found is None:
+            homeless.append(place)
+            continue
+        key = (index, *found)
+        if key not in pieces:
+            pieces.append(key)
+        wanted[pieces.index(key)].append(place)
+    order = sorted(range(len(pieces)), key=lambda i: pieces[i][1])
     disable = [name for name in ("ner",) if name in nlp.pipe_names]
-    docs = nlp.pipe((article.text[blocks[i][0]:blocks[i][1]] for i in order), disable=disable)
+    docs = nlp.pipe((article.text[pieces[i][1]:pieces[i][2]] for i in order), disable=disable)
     readings: list[RoleReading] = []
     sentence_count = 0
-    for block_index, doc in zip(order, docs, strict=True):
-        offset = blocks[block_index][0]
+    for piece_index, doc in zip(order, docs, strict=True):
+        block_index, offset, _ = pieces[piece_index]
         sentences = {sent.start: Sentence(
             article.doc_id, offset + sent.start_char, offset + sent.end_char, sent.text,
             block_index, sentence_count + n) for n, sent in enumerate(doc.sents)}
         sentence_count += len(sentences)
-        spans = _place_spans(doc, offset, wanted[block_index])
-        by_token = {tok.i: place for place in wanted[block_index]
-                    if (found := spans.get(id(place))) is not None for tok in found}
-        for place in wanted[block_index]:
+        spans = _place_spans(doc, offset, wanted[piece_index])
+        by_token = {tok.i: place for place in wanted[piece_index]
+                    if (hit := spans.get(id(place))) is not None for tok in hit}
+        for place in wanted[piece_index]:
             span = spans.get(id(place))
             if span is None:
                 homeless.append(place)
