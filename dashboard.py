@@ -551,9 +551,71 @@ def show(analysis: Analysis, cache: GeocodeCache) -> None:
         show_fixes(view, cache)
 
 
+# --- a large analysis store ($GEO_STORE) ------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def archive_figures(path: str, generation: int, filters: Any) -> tuple[Analysis, Any, Any, Any]:
+    """The map's places and paths, the top places, the timeline and the latest articles,
+    each an aggregate query over the store; cached per store generation and filters."""
+    from geo.archive import daily_counts, latest_articles, map_analysis, top_places
+    from geo.store import AnalysisStore
+
+    with AnalysisStore.open(path, read_only=True) as store:
+        return (map_analysis(store, filters), top_places(store, filters, 200),
+                daily_counts(store, filters), latest_articles(store, filters))
+
+
+def show_archive(path: Path) -> None:
+    """A store of any size: aggregates only, never every mention in the browser."""
+    from geo.archive import MAX_MAP_PLACES, ArchiveFilters, overview
+    from geo.errors import StoreError
+    from geo.store import AnalysisStore
+
+    try:
+        with AnalysisStore.open(path, read_only=True) as store:
+            facts, generation = overview(store), store.generation
+    except StoreError as err:
+        st.error(md_escape(str(err)))
+        st.stop()
+    st.caption(md_escape(f"Analysis store {path}: {facts.articles:,} articles, "
+                         f"{facts.mentions:,} placed mentions"))
+    st.sidebar.header("Filters")
+    sources = st.sidebar.multiselect("Sources", facts.sources, default=[],
+                                     help="none chosen: every outlet")
+    roles = st.sidebar.multiselect("Roles", [r.value for r in Role],
+                                   default=[r.value for r in Role])
+    start = end = None
+    if facts.first and facts.last and facts.first < facts.last:
+        start, end = st.sidebar.slider("Dates", min_value=facts.first, max_value=facts.last,
+                                       value=(facts.first, facts.last))
+    floor = st.sidebar.slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05)
+    filters = ArchiveFilters(sources=tuple(sources) or None,
+                             roles=tuple(Role(r) for r in roles), start=start, end=end,
+                             min_confidence=floor)
+    view, places, timeline, articles = archive_figures(str(path), generation, filters)
+    st.subheader(f"The {len(view.places):,} most mentioned places (at most "
+                 f"{MAX_MAP_PLACES:,}) and {len(view.paths):,} flight paths")
+    m = build_map(view, borders=country_outlines())
+    prepare_for_st_folium(m)
+    st_folium(m, key="archive_map", height=MAP_HEIGHT, use_container_width=True,
+              returned_objects=[])
+    if len(timeline):
+        st.subheader("Mentions by day")
+        st.bar_chart(timeline, x="day", y="mentions", color="role")
+    left, right = st.columns(2)
+    left.subheader("Most mentioned places")
+    left.dataframe(places.drop(columns=["gazetteer_id"]), hide_index=True)
+    right.subheader("Latest articles")
+    right.dataframe(articles, hide_index=True)
+
+
 def main() -> None:
     st.set_page_config(page_title="geo: places and flight paths", layout="wide")
     st.title("Places and flight paths in the news")
+    if archive := os.environ.get("GEO_STORE"):
+        show_archive(Path(archive))
+        return
 
     folder = Path(os.environ.get(ARTICLES_ENV) or DEFAULT_ARTICLES)
     st.sidebar.header("Articles")

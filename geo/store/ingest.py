@@ -101,6 +101,8 @@ def ingest(
     for analyses in runner(new_batches()):
         store.put(analyses, version)
         stats.analysed += len(analyses)
+    if stats.analysed:
+        store.paths()  # merged now, by the writer, so that readers find them ready
     stats.seconds = time.perf_counter() - started
     log.info("%s", stats.summary())
     return stats
