@@ -560,6 +560,10 @@ def _no_strike(walk: _Walk, step: _Step) -> bool:
         return False
     if lemma in RELOCATION_WORDS and head.pos_ == "VERB" and step.prep in RELOCATION_PREPS:
         why = "relocation"
+    elif (step.prep in RELOCATION_PREPS and Cue.AIRCRAFT in cue_kinds(head)
+          and head.dep_ in ("dobj", "nsubjpass") and head.head.pos_ == "VERB"
+          and head.head.lemma_.lower() in RELOCATION_WORDS):
+        why = "relocation"  # "moved its bombers from X"
     elif lemma in RETURN_WORDS or any(c.lower_ in RETURN_ADVERBS and c.dep_ in (
             "advmod", "prt", "npadvmod") for c in head.children):
         why = "return"

@@ -151,3 +151,66 @@ def test_city_origin_without_air_base_says_so(nlp: Language) -> None:
     links = links_of(nlp, "The bombing runs from a base near the city of Hamedan hit Homs.")
     assert pairs(links) == {("t:hamedan", "t:homs")}
     assert "no air base was resolved" in links[0].evidence[0].cue
+
+
+def test_area_origin_is_approximate_and_drawn_from_the_area(nlp: Language) -> None:
+    links = links_of(nlp, "Missiles launched from Iran struck Aleppo on Monday.")
+    assert pairs(links) == {("t:IR", "t:aleppo")}
+    (link,) = links
+    assert link.approximate and link.origin.feature is Feature.COUNTRY
+
+
+def test_country_origin_starts_at_its_point_nearest_the_target() -> None:
+    from geo.strikes.origins import nearest_point
+
+    iran = GazetteerEntry("country:IR", "Iran", 32.4, 53.7, "IR", Feature.COUNTRY)
+    asad = GazetteerEntry("t:asad", "Ain al-Asad", 33.80, 42.44, "IQ", Feature.AIRBASE)
+    origin = nearest_point(iran, asad)
+    assert origin.gazetteer_id == "country:IR"
+    # On Iran's western border, hundreds of km nearer than its centre.
+    assert 44.0 < origin.lon < 47.5 and 32.0 < origin.lat < 35.5
+
+
+def test_area_without_outline_keeps_its_point() -> None:
+    from geo.strikes.origins import nearest_point
+
+    sea = GazetteerEntry("region:x", "Some Sea", 10.0, 10.0, "", Feature.REGION)
+    target = GazetteerEntry("t:x", "X", 12.0, 12.0, "XX", Feature.CITY)
+    assert nearest_point(sea, target) == sea
+
+
+def test_area_origin_gives_way_to_a_base_other_reports_name(nlp: Language) -> None:
+    day = dt.date(2016, 8, 16)
+    links = links_of(nlp, ("Bombers took off from Iran to strike Aleppo and Idlib.", day),
+                     ("Bombers took off from the Hamedan air base to strike Aleppo.", day))
+    assert ("t:IR", "t:aleppo") not in pairs(links)
+    assert ("t:hamedan-ab", "t:aleppo") in pairs(links)
+    assert any(link.inferred and link.doc_id == "d0" for link in links)
+
+
+def test_noun_cue_area_reaches_no_further_than_its_sentence(nlp: Language) -> None:
+    text = "Russia stages strikes from Iran\n\nJets struck Aleppo on Tuesday."
+    assert pairs(links_of(nlp, text)) == set()
+
+
+def test_struck_base_site_is_no_origin(nlp: Language) -> None:
+    text = "Missiles hit Aleppo and a base near Homs on Monday."
+    assert pairs(links_of(nlp, text)) == set()
+
+
+def test_origin_and_targets_in_neighbouring_sentences(nlp: Language) -> None:
+    text = ("Six bombers struck Aleppo and Idlib overnight, the ministry said. "
+            "The aircraft had taken off from Hmeimim shortly before.")
+    assert pairs(links_of(nlp, text)) == {("t:hmeimim", "t:aleppo"), ("t:hmeimim", "t:idlib")}
+
+
+def test_they_and_the_bombers_refer_back(nlp: Language) -> None:
+    text = ("Russian jets struck Homs on Monday.\n\nThey took off from Hmeimim.\n\n"
+            "On Tuesday the same aircraft bombed Hama.")
+    assert pairs(links_of(nlp, text)) == {("t:hmeimim", "t:homs"), ("t:hmeimim", "t:hama")}
+
+
+def test_relocation_and_return_give_no_path(nlp: Language) -> None:
+    text = ("Four bombers were deployed from Hmeimim to Hamedan on Monday. "
+            "Jets that struck Aleppo later returned to Hmeimim.")
+    assert pairs(links_of(nlp, text)) == set()

@@ -9,7 +9,7 @@ from spacy.language import Language
 
 from geo.models import Article, Feature, GazetteerEntry, Mention, MentionKind, Place, Role
 from geo.nlp import load_nlp
-from geo.roles import RoleReading, block_spans, cue_kinds, read_roles
+from geo.roles import RoleReading, block_spans, cue_kinds, cue_stretches, read_roles
 
 # name: (id, feature, country, lat, lon, kind, cue) -- invented rows, test data only.
 ENTRIES = {
@@ -166,3 +166,93 @@ def test_cue_table_lemmas(nlp: Language) -> None:
     doc = nlp("Warplanes have taken off from Iranian bases.")
     kinds = {t.text: cue_kinds(t) for t in doc}
     assert kinds["taken"] and kinds["bases"] and kinds["Warplanes"]
+
+
+# What is not a strike yields no base or target (geo.roles, "What is not a strike").
+@pytest.mark.parametrize(("text", "name", "why"), [
+    ("Four bombers were deployed from Hamedan to Hmeimim on Wednesday.", "Hamedan",
+     "relocation"),
+    ("Four bombers were deployed from Hamedan to Hmeimim on Wednesday.", "Hmeimim",
+     "relocation"),
+    ("Russia has moved its bombers from Hmeimim to Hamedan.", "Hmeimim", "relocation"),
+    ("The jets returned to Hmeimim after the raid.", "Hmeimim", "return"),
+    ("The bombers landed back at Hamedan on Tuesday morning.", "Hamedan", "return"),
+    ("Fighters were scrambled from Hmeimim to intercept two drones.", "Hmeimim",
+     "interception"),
+    ("From there the bombers could strike Aleppo within hours.", "Aleppo", "hypothetical"),
+    ("Moscow asked whether its jets could strike Raqqa.", "Raqqa", "hypothetical"),
+    ("The missiles may have been fired at Homs.", "Homs", "hypothetical"),
+])
+def test_no_strike_gives_a_mention(nlp: Language, text: str, name: str, why: str) -> None:
+    reading = roles_of(nlp, text)[name]
+    assert reading.role.role is Role.MENTION
+    assert reading.role.evidence is not None and reading.role.evidence.cue.startswith(why)
+
+
+def test_request_to_strike_is_no_target(nlp: Language) -> None:
+    text = "Moscow planned to bomb Raqqa from Hamedan, officials said."
+    roles = role_names(nlp, text)
+    assert roles["Raqqa"] is Role.MENTION and roles["Hamedan"] is Role.MENTION
+
+
+def test_a_real_strike_beside_a_modal_in_another_clause(nlp: Language) -> None:
+    text = "Jets from Hmeimim struck Idlib on Monday, and officials said more raids would follow."
+    roles = role_names(nlp, text)
+    assert roles["Hmeimim"] is Role.BASE and roles["Idlib"] is Role.TARGET
+
+
+def test_escort_stays_a_supporting_base(nlp: Language) -> None:
+    reading = roles_of(nlp, "Fighter jets from Hmeimim escorted the bombers over Idlib.")
+    assert reading["Hmeimim"].role.role is Role.BASE and reading["Hmeimim"].support
+
+
+def test_fired_at_makes_a_target_and_a_launcher_places_the_launch(nlp: Language) -> None:
+    roles = roles_of(nlp, "Two destroyers in the Mediterranean fired cruise missiles at Homs.",
+                     None)
+    assert roles["Homs"].role.role is Role.TARGET
+    with_sea = {"Mediterranean": ("t:med", Feature.REGION, "", 35.0, 18.0)}
+    ENTRIES.update(with_sea)
+    try:
+        roles = roles_of(nlp, "Two destroyers in the Mediterranean fired missiles at Homs.")
+    finally:
+        for key in with_sea:
+            ENTRIES.pop(key)
+    assert roles["Mediterranean"].role.role is Role.BASE
+    assert roles["Homs"].role.role is Role.TARGET
+
+
+def test_a_base_named_in_a_strike_is_struck(nlp: Language) -> None:
+    text = "Missiles were fired at the Hmeimim air base, which hosts Russian jets."
+    assert role_names(nlp, text, {"Hmeimim": "airbase"})["Hmeimim"] is Role.TARGET
+
+
+def test_bombed_parsed_as_a_modifier_still_strikes(nlp: Language) -> None:
+    text = "Jets took off from Hmeimim and bombed rebel positions near Idlib, a group said."
+    roles = role_names(nlp, text)
+    assert roles["Hmeimim"] is Role.BASE and roles["Idlib"] is Role.TARGET
+
+
+def test_file_photo_caption_is_not_read(nlp: Language) -> None:
+    text = ("Jets strike al-Bab\n"
+            "File photo: a jet takes off from Hmeimim in 2016.\n"
+            "Jets struck al-Bab on Tuesday.\n")
+    roles = roles_of(nlp, text)
+    assert roles["Hmeimim"].role.role is Role.MENTION and roles["Hmeimim"].sentence is None
+
+
+def test_caption_of_the_operation_itself_is_read(nlp: Language) -> None:
+    text = "Caption: a bomber during an air strike over Aleppo on Tuesday.\n"
+    assert role_names(nlp, text)["Aleppo"] is Role.TARGET
+
+
+def test_only_cue_sentences_are_parsed() -> None:
+    text = "Talks were held in Astana. Jets took off from Hmeimim. The weather was fine."
+    stretches = cue_stretches(text, 0, len(text))
+    assert [text[s:e] for s, e in stretches] == ["Jets took off from Hmeimim."]
+
+
+def test_place_outside_cue_sentences_is_a_mention_without_parse(nlp: Language) -> None:
+    text = "Talks were held in Astana on Monday. Jets struck Idlib later."
+    roles = roles_of(nlp, text)
+    assert roles["Astana"].role.role is Role.MENTION and roles["Astana"].sentence is None
+    assert roles["Idlib"].role.role is Role.TARGET
