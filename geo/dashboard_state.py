@@ -4,6 +4,8 @@
 * safe HTML for an article with its places highlighted, and Markdown escaping for labels;
 * checks on uploaded files;
 * the rows of the places, paths and unplaced-mention tables;
+* the strike timeline: events by day, and its Vega-Lite chart (Streamlit draws Vega from
+  its own bundle, so the chart needs no network);
 * :func:`prepare_for_st_folium`, which makes streamlit-folium load Leaflet from inline
   ``data:`` URIs instead of CDNs.
 """
@@ -21,6 +23,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import folium
 from branca.colormap import ColorMap
@@ -449,6 +452,125 @@ def entry_label(entry: GazetteerEntry) -> str:
         f"{entry.name} ({entry.feature.value}{where}) "
         f"{entry.lat:.3f}, {entry.lon:.3f} · {entry.gazetteer_id}"
     )
+
+
+# --- the strike timeline --------------------------------------------------------------
+
+SHOWN, FILTERED_OUT = "shown", "filtered out"
+TIMELINE_COLORS = {SHOWN: ROLE_STYLES[Role.TARGET].color, FILTERED_OUT: "#c8c8c8"}
+_MAX_LISTED = 6
+
+
+@dataclass(frozen=True)
+class TimelineDay:
+    """The strikes reported for one day, split by whether the filters show them."""
+
+    day: dt.date
+    status: str  # SHOWN or FILTERED_OUT
+    strikes: int
+    targets: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+def _strike_items(analysis: Analysis) -> list[tuple[str, dt.date, str, str]]:
+    """(doc id, day, target, source) for each strike and day it is dated to.
+
+    Strike events when the analysis has them; else the flight paths' dates (one item per
+    path, report and date), so a hand-built or older analysis still has a timeline.
+    """
+    items: list[tuple[str, dt.date, str, str]] = []
+    for event in analysis.events:
+        targets = ", ".join(dict.fromkeys(p.entry.name for p in event.targets)) or "?"
+        items.extend((event.doc_id, day, targets, event.source) for day in event.dates)
+    if analysis.events:
+        return items
+    for path in analysis.paths:
+        for report in path.reports:
+            days = set(path.dates) | ({report.published} if report.published else set())
+            items.extend((report.doc_id, day, path.target.name, report.source)
+                         for day in sorted(days))
+    return items
+
+
+def timeline_days(analysis: Analysis, view: Analysis) -> list[TimelineDay]:
+    """Strikes by day over the whole ``analysis``; those of ``view``'s articles are SHOWN.
+
+    ``view`` is the filtered analysis the map draws, so the timeline and the map agree: a
+    strike is shown exactly when its article is on the map.
+    """
+    shown_docs = {a.doc_id for a in view.articles}
+    groups: dict[tuple[dt.date, str], list[tuple[str, str]]] = {}
+    for doc_id, day, target, source in _strike_items(analysis):
+        status = SHOWN if doc_id in shown_docs else FILTERED_OUT
+        groups.setdefault((day, status), []).append((target, source))
+    return [
+        TimelineDay(day, status, len(found),
+                    tuple(dict.fromkeys(t for t, _ in found)),
+                    tuple(dict.fromkeys(s for _, s in found)))
+        for (day, status), found in sorted(groups.items())
+    ]
+
+
+def _listed(names: Sequence[str]) -> str:
+    more = len(names) - _MAX_LISTED
+    return ", ".join(names[:_MAX_LISTED]) + (f" and {more} more" if more > 0 else "")
+
+
+def timeline_spec(days: Sequence[TimelineDay], *, selected: DateRange | None = None,
+                  height: int = 150) -> dict[str, Any]:
+    """A Vega-Lite bar chart of strikes per day, the chosen date range shaded behind.
+
+    Days are UTC calendar days, so no browser's time zone moves a bar to the next day.
+    Names go in as data, never as markup: Vega draws text, not HTML.
+    """
+    values = [
+        {"day": d.day.isoformat(), "status": d.status, "strikes": d.strikes,
+         "targets": _listed(d.targets), "sources": _listed(d.sources)}
+        for d in days
+    ]
+    x = {"field": "day", "type": "temporal", "timeUnit": "utcyearmonthdate", "title": None,
+         "scale": {"type": "utc"}, "axis": {"format": "%b %d", "labelAngle": 0}}
+    bars = {
+        "data": {"values": values},
+        "mark": {"type": "bar", "tooltip": True, "cornerRadiusTopLeft": 2,
+                 "cornerRadiusTopRight": 2},
+        "encoding": {
+            "x": x,
+            "y": {"field": "strikes", "type": "quantitative", "aggregate": "sum",
+                  "title": "strikes reported", "axis": {"tickMinStep": 1}},
+            "color": {"field": "status", "type": "nominal", "title": None,
+                      "scale": {"domain": list(TIMELINE_COLORS),
+                                "range": list(TIMELINE_COLORS.values())},
+                      "legend": {"orient": "top"}},
+            "order": {"field": "status", "sort": "descending"},
+            "tooltip": [
+                {"field": "day", "type": "temporal", "timeUnit": "utcyearmonthdate",
+                 "title": "Day", "format": "%Y-%m-%d"},
+                {"field": "status", "title": "On the map"},
+                {"field": "strikes", "title": "Strikes"},
+                {"field": "targets", "title": "Targets"},
+                {"field": "sources", "title": "Sources"},
+            ],
+        },
+    }
+    layers: list[dict[str, Any]] = []
+    if selected is not None and values:
+        first, last = min(d.day for d in days), max(d.day for d in days)
+        start, end = selected[0] or first, selected[1] or last
+        layers.append({
+            "data": {"values": [{"start": start.isoformat(),
+                                 "end": (end + dt.timedelta(days=1)).isoformat()}]},
+            "mark": {"type": "rect", "color": "#4c78a8", "opacity": 0.08},
+            "encoding": {"x": {"field": "start", "type": "temporal", "scale": {"type": "utc"}},
+                         "x2": {"field": "end"}},
+        })
+    layers.append(bars)
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",  # a name, not fetched
+        "height": height,
+        "layer": layers,
+        "config": {"view": {"stroke": None}},
+    }
 
 
 # --- Leaflet for streamlit-folium, with no network ------------------------------------

@@ -27,6 +27,8 @@ from test_render import (
 
 from geo.dashboard_state import (
     ALL_ROLES,
+    FILTERED_OUT,
+    SHOWN,
     Filters,
     Highlight,
     article_highlights,
@@ -44,12 +46,15 @@ from geo.dashboard_state import (
     place_rows,
     prepare_for_st_folium,
     snap_confidence,
+    timeline_days,
+    timeline_spec,
     unique_doc_id,
     unplaced_groups,
 )
-from geo.models import Role
+from geo.models import Analysis, Article, Feature, GazetteerEntry, Role
 from geo.offline import external_references, leaflet_js
 from geo.render import ROLE_STYLES, build_map
+from geo.strikes.events import DatePrecision, EventPlace, PlacePrecision, StrikeEvent
 from geo.view import filter_analysis
 
 SOURCES = ["ABC News", "BBC News", "CBC News"]
@@ -331,3 +336,74 @@ def test_folium_defaults_are_left_alone_for_other_maps() -> None:
 
     prepare_for_st_folium(build_map(sample_analysis(), borders=small_borders()))
     assert any(url.startswith("https://") for _, url in folium.Map.default_js)
+
+
+# --- the strike timeline -------------------------------------------------------------------
+
+
+def _event(doc_id: str, source: str, days: Sequence[dt.date], *targets: str) -> StrikeEvent:
+    places = tuple(
+        EventPlace(GazetteerEntry(f"t:{t}", t, 36.0, 37.0, "SY", Feature.CITY), t,
+                   PlacePrecision.SITE)
+        for t in targets
+    )
+    return StrikeEvent(doc_id=doc_id, source=source, published=days[-1] if days else None,
+                       actor="", actor_country="", means=(), origin=None, targets=places,
+                       dates=tuple(days), date_precision=DatePrecision.DAY, evidence=(),
+                       confidence=0.8)
+
+
+def _timeline_analysis() -> Analysis:
+    d1, d2 = dt.date(2016, 8, 16), dt.date(2016, 8, 18)
+    articles = (Article("a", "x", source="Wire A", published=d1),
+                Article("b", "y", source="Wire B", published=d2))
+    events = (_event("a", "Wire A", [d1], "Aleppo", "Idlib"),
+              _event("b", "Wire B", [d1, d2], "Aleppo"),
+              _event("b", "Wire B", [d2], "<b>Deir</b>"))
+    return Analysis(articles=articles, places=(), events=events)
+
+
+def test_the_timeline_counts_strikes_by_day_and_follows_the_filters() -> None:
+    analysis = _timeline_analysis()
+    days = timeline_days(analysis, filter_analysis(analysis))
+    assert [(d.day.day, d.status, d.strikes) for d in days] == [
+        (16, SHOWN, 2), (18, SHOWN, 2)]
+    assert days[0].targets == ("Aleppo, Idlib", "Aleppo")
+    assert days[0].sources == ("Wire A", "Wire B")
+    # Wire B unselected: its strikes stay on the timeline, greyed as the map drops them.
+    view = filter_analysis(analysis, sources={"Wire A"})
+    days = timeline_days(analysis, view)
+    assert {(d.day.day, d.status, d.strikes) for d in days} == {
+        (16, SHOWN, 1), (16, FILTERED_OUT, 1), (18, FILTERED_OUT, 2)}
+    # A date range filters articles by publication, and the timeline agrees with the map.
+    view = filter_analysis(analysis, date_range=(None, dt.date(2016, 8, 17)))
+    assert {d.status for d in timeline_days(analysis, view) if d.day.day == 18} == {
+        FILTERED_OUT}
+
+
+def test_without_events_the_timeline_reads_the_paths_dates() -> None:
+    analysis = sample_analysis()
+    assert not analysis.events
+    days = timeline_days(analysis, filter_analysis(analysis))
+    assert days and all(d.status == SHOWN for d in days)
+    assert sum(d.strikes for d in days) >= len(analysis.paths)
+    assert {d.day for d in days} <= {day for p in analysis.paths for day in p.dates} | {
+        r.published for p in analysis.paths for r in p.reports}
+
+
+def test_the_timeline_chart_is_plain_vega_lite_data() -> None:
+    analysis = _timeline_analysis()
+    days = timeline_days(analysis, filter_analysis(analysis))
+    spec = timeline_spec(days, selected=(dt.date(2016, 8, 17), None))
+    shade, bars = spec["layer"]
+    assert shade["data"]["values"] == [{"start": "2016-08-17", "end": "2016-08-19"}]
+    values = bars["data"]["values"]
+    assert [v["day"] for v in values] == ["2016-08-16", "2016-08-18"]
+    assert values[1]["targets"] == "Aleppo, <b>Deir</b>"  # data for Vega's text, not markup
+    assert bars["encoding"]["x"]["scale"] == {"type": "utc"}
+    assert list(timeline_spec(days)["layer"]) == [bars]  # no range chosen: no shading
+    # Nothing in the spec is an address the browser would be asked to load.
+    import json
+
+    text = json.dumps(spec)
+    assert "url" not in spec["layer"][1]["data"] and text.count("https://") == 1
