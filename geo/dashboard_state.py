@@ -33,7 +33,15 @@ from folium.elements import JSCSSMixin
 from geo.articles import ARTICLE_SUFFIXES, MANIFEST_NAME
 from geo.models import Analysis, GazetteerEntry, Place, Role
 from geo.normalize import name_key
-from geo.offline import jquery_js, leaflet_css, leaflet_js, make_offline
+from geo.offline import (
+    jquery_js,
+    leaflet_css,
+    leaflet_js,
+    make_offline,
+    markercluster_css,
+    markercluster_default_css,
+    markercluster_js,
+)
 from geo.render import ROLE_STYLES
 from geo.view import DateRange, place_summaries
 
@@ -577,8 +585,12 @@ def timeline_spec(days: Sequence[TimelineDay], *, selected: DateRange | None = N
 
 # The libraries a folium map may ask for that geo can ship; the rest are dropped (geo draws
 # its symbols as inline SVG and needs no Bootstrap, Font-Awesome or awesome-markers).
-_JS_SOURCES = {"leaflet": leaflet_js, "jquery": jquery_js}
-_CSS_SOURCES = {"leaflet_css": leaflet_css}
+_JS_SOURCES = {"leaflet": leaflet_js, "jquery": jquery_js, "markerclusterjs": markercluster_js}
+_CSS_SOURCES = {
+    "leaflet_css": leaflet_css,
+    "markerclustercss": markercluster_css,
+    "markerclusterdefaultcss": markercluster_default_css,
+}
 
 
 @functools.cache

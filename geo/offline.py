@@ -21,6 +21,7 @@ from typing import Any
 import folium
 import xstatic.pkg.jquery as xjquery
 import xstatic.pkg.leaflet as xleaflet
+import xstatic.pkg.leaflet_markercluster as xmarkercluster
 from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 from folium.template import Template
 
@@ -28,10 +29,15 @@ log = logging.getLogger(__name__)
 
 LEAFLET_VERSION: str = xleaflet.VERSION
 JQUERY_VERSION: str = xjquery.VERSION
+MARKERCLUSTER_VERSION: str = xmarkercluster.VERSION
 
 # folium's names for the links it adds to the page header, and what replaces them.
-_INLINE_JS = {"leaflet": "leaflet", "jquery": "jquery"}
-_INLINE_CSS = {"leaflet_css": "leaflet_css"}
+_INLINE_JS = {"leaflet": "leaflet", "jquery": "jquery", "markerclusterjs": "markerclusterjs"}
+_INLINE_CSS = {
+    "leaflet_css": "leaflet_css",
+    "markerclustercss": "markerclustercss",
+    "markerclusterdefaultcss": "markerclusterdefaultcss",
+}
 # The rest of folium's defaults only serve awesome-markers icons, which geo never uses.
 _KNOWN_DROPPED = {
     "bootstrap",
@@ -83,11 +89,35 @@ def leaflet_css() -> str:
     return _CSS_URL.sub(data_uri, css)
 
 
+@functools.cache
+def markercluster_js() -> str:
+    """Leaflet.markercluster's minified script (folium.plugins.MarkerCluster needs it)."""
+    return _SOURCE_MAP.sub("", _read(xmarkercluster.BASE_DIR, "leaflet.markercluster.js")).strip()
+
+
+@functools.cache
+def markercluster_css() -> str:
+    """Leaflet.markercluster's layout stylesheet (animations, spider legs)."""
+    return _read(xmarkercluster.BASE_DIR, "MarkerCluster.css")
+
+
+@functools.cache
+def markercluster_default_css() -> str:
+    """Leaflet.markercluster's default look of a cluster (coloured discs with counts)."""
+    return _read(xmarkercluster.BASE_DIR, "MarkerCluster.Default.css")
+
+
 def _inline_code(kind: str) -> str:
     if kind == "leaflet":
         return f"<script>{leaflet_js()}</script>"
     if kind == "jquery":
         return f"<script>{jquery_js()}</script>"
+    if kind == "markerclusterjs":
+        return f"<script>{markercluster_js()}</script>"
+    if kind == "markerclustercss":
+        return f"<style>{markercluster_css()}</style>"
+    if kind == "markerclusterdefaultcss":
+        return f"<style>{markercluster_default_css()}</style>"
     return f"<style>{leaflet_css()}</style>"
 
 

@@ -1,13 +1,20 @@
 """Draw an :class:`Analysis` as a folium map that needs no network.
 
 Country outlines from Natural Earth are the base layer (tiles are optional and off by
-default); bases, targets, transit points, other places and flight paths each get a layer
-of their own, drawn with inline SVG symbols. Every piece of text on the map comes from
-articles or source names, so all of it is HTML-escaped before it reaches the page.
+default), with country names and, closer in, major cities (:mod:`geo.basemap`); bases,
+targets, transit points, other places and flight paths each get a layer of their own,
+drawn with inline SVG symbols (:mod:`geo.symbols` decides which). Bases, targets, transit
+points and paths carry permanent labels; mentioned places are labelled from zoom
+:data:`geo.symbols.MENTION_LABEL_ZOOM` and cluster where they crowd (Leaflet.markercluster,
+inlined like Leaflet). After every zoom or pan a small script hides each label that would
+overlap a more important one. Every piece of text on the map comes from articles or source
+names, so all of it is HTML-escaped before it reaches the page (base-map names are set as
+DOM text).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import json
@@ -20,13 +27,16 @@ from typing import Any
 import folium
 from branca.element import MacroElement
 from folium.map import Layer
+from folium.plugins import MarkerCluster
 from folium.template import Template
 
+from geo.basemap import BaseLabel, country_labels_cached, major_cities
 from geo.borders import DEFAULT_BORDERS_PATH, borders_geojson
 from geo.geodesy import split_at_antimeridian
 from geo.models import Analysis, FlightPath, Role
 from geo.offline import json_for_script, make_offline
-from geo.view import PlaceSummary, filter_analysis, place_summaries
+from geo.symbols import PATH_LABEL_PRIORITY, MapSymbol, map_symbols, path_days
+from geo.view import PlaceSummary, filter_analysis
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +64,11 @@ ROLE_STYLES: dict[Role, RoleStyle] = {
 PATH_COLOR = "#7a1fa2"
 PATH_LAYER = "Flight paths"
 BORDERS_LAYER = "Country outlines"
+NAMES_LAYER = "Country and city names"
+# Operational roles cluster only when this many symbols of one role crowd the map (a
+# corpus, not a day's news); mentioned places always may.
+CLUSTER_OPERATIONAL_OVER = 150
+MAX_ZOOM = 18
 SEA_COLOR = "#d4e6f1"
 LAND_STYLE = {
     "color": "#8c8c8c",
@@ -145,6 +160,212 @@ class StaticGeoJson(Layer):
         self.style = json_for_script(style)
 
 
+def label_html(text: str, priority: float, min_zoom: int = 0) -> str:
+    """A label's content: the escaped text in a span that tells the declutter script its
+    priority (higher wins an overlap) and the zoom from which it may show."""
+    return (
+        f'<span class="geo-label-text" data-p="{priority:.1f}" data-z="{min_zoom}">'
+        f"{_e(text)}</span>"
+    )
+
+
+class _Label(MacroElement):
+    """A permanent label (a Leaflet tooltip) on the parent marker or line."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.bindTooltip({{ this.content }}, {{ this.options }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, content_html: str, css_class: str, *, direction: str = "right",
+                 offset: tuple[int, int] = (0, 0)) -> None:
+        super().__init__()
+        self._name = "Label"
+        self.content = json_for_script(content_html)
+        self.options = json_for_script(
+            {
+                "permanent": True,
+                "direction": direction,
+                "offset": list(offset),
+                "opacity": 1,
+                "interactive": False,
+                "className": f"geo-label {css_class}",
+            }
+        )
+
+
+class _TimeTag(MacroElement):
+    """Registers the parent layer and the days it belongs to with the page's time control.
+
+    The layer's own parent (its group) is where the control puts it back."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (window.geoTimeline = window.geoTimeline || []).push({
+                layer: {{ this._parent.get_name() }},
+                group: {{ this._parent._parent.get_name() }},
+                days: {{ this.days }}});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, days: Sequence[dt.date]) -> None:
+        super().__init__()
+        self._name = "TimeTag"
+        self.days = json_for_script([d.isoformat() for d in days])
+
+
+class BaseNames(Layer):
+    """Country and city names of the base map, placed for the current zoom and view.
+
+    Only the names whose zoom has come and whose point is near the view are made into
+    (non-interactive) markers, in a pane under the symbols, so a world of names costs
+    nothing while zoomed out. Names are set with ``textContent``: never parsed as HTML.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.layerGroup();
+            (function (group, map, names) {
+                if (!map.getPane('geoNames')) {
+                    var pane = map.createPane('geoNames');
+                    pane.style.zIndex = 450;
+                    pane.style.pointerEvents = 'none';
+                }
+                var shown = '';
+                function refresh() {
+                    var zoom = map.getZoom();
+                    var view = map.getBounds().pad(0.25);
+                    var wanted = names.filter(function (n) {
+                        return n[3] <= zoom && view.contains([n[1], n[2]]);
+                    });
+                    var key = zoom + ':' + wanted.map(function (n) { return n[0]; }).join('|');
+                    if (key === shown) { return; }
+                    shown = key;
+                    group.clearLayers();
+                    wanted.forEach(function (n) {
+                        var span = document.createElement('span');
+                        span.className = 'geo-label-text';
+                        span.textContent = n[0];
+                        span.dataset.p = n[5];
+                        span.dataset.z = n[3];
+                        group.addLayer(L.marker([n[1], n[2]], {
+                            icon: L.divIcon({html: span, iconSize: null,
+                                             className: 'geo-label geo-name-' + n[4]}),
+                            pane: 'geoNames', interactive: false, keyboard: false}));
+                    });
+                }
+                map.whenReady(refresh);
+                map.on('zoomend moveend', refresh);
+            })({{ this.get_name() }}, {{ this._parent.get_name() }}, {{ this.names }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, names: Iterable[BaseLabel], name: str = NAMES_LAYER) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "BaseNames"
+        rows = [
+            [n.name, n.lat, n.lon, n.min_zoom, n.kind, round(n.priority, 1)] for n in names
+        ]
+        self.names = json_for_script(rows)
+
+
+class Declutter(MacroElement):
+    """Hides, after every zoom and pan, each label that overlaps a more important one.
+
+    Labels are the elements of class ``geo-label``; their ``[data-p]`` span holds the
+    priority and ``data-z`` the zoom from which they may show. Greedy by priority, which
+    keeps the most important label of every crowd and costs one layout read per label.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function (map) {
+                var timer = null;
+                function declutter() {
+                    timer = null;
+                    var zoom = map.getZoom();
+                    var box = map.getContainer().getBoundingClientRect();
+                    var labels = map.getContainer().querySelectorAll('.geo-label');
+                    var items = [];
+                    for (var i = 0; i < labels.length; i++) {
+                        var el = labels[i];
+                        var text = el.querySelector('[data-p]');
+                        if (!text) { continue; }
+                        if (+text.dataset.z > zoom) {
+                            el.classList.add('geo-label-hidden');
+                            continue;
+                        }
+                        var r = text.getBoundingClientRect();
+                        if (r.width === 0 || r.right < box.left || r.left > box.right ||
+                                r.bottom < box.top || r.top > box.bottom) {
+                            el.classList.add('geo-label-hidden');
+                            continue;
+                        }
+                        items.push({el: el, p: +text.dataset.p, r: r});
+                    }
+                    items.sort(function (a, b) { return b.p - a.p; });
+                    var kept = [];
+                    items.forEach(function (item) {
+                        var r = item.r;
+                        var hit = kept.some(function (k) {
+                            return r.left < k.right + 3 && r.right + 3 > k.left &&
+                                r.top < k.bottom + 1 && r.bottom + 1 > k.top;
+                        });
+                        item.el.classList.toggle('geo-label-hidden', hit);
+                        if (!hit) { kept.push(r); }
+                    });
+                    map.getContainer().dataset.labelsShown = kept.length;
+                }
+                function schedule() {
+                    if (timer === null) { timer = setTimeout(declutter, 30); }
+                }
+                map.on('zoomend moveend layeradd layerremove overlayadd overlayremove',
+                       schedule);
+                map.whenReady(schedule);
+            })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Declutter"
+
+
+# Clusters are neutral grey discs with their count: the plugin's default green, yellow and
+# orange would read as roles (transit is orange).
+_CLUSTER_ICON = """
+function (cluster) {
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 26 : n < 100 ? 32 : n < 1000 ? 38 : 44;
+    return L.divIcon({html: '<div><span>' + n + '</span></div>',
+                      className: 'marker-cluster geo-cluster', iconSize: L.point(size, size)});
+}
+"""
+
+
+def _cluster(name: str) -> MarkerCluster:
+    return MarkerCluster(
+        name=name,
+        icon_create_function=_CLUSTER_ICON,
+        options={
+            "showCoverageOnHover": False,
+            "maxClusterRadius": 45,
+            "chunkedLoading": True,  # 2,000 markers are added in slices, not in one freeze
+            "disableClusteringAtZoom": 12,
+            "spiderfyOnMaxZoom": True,
+        },
+    )
+
+
 class Legend(MacroElement):
     """The map key, as inline HTML/CSS; also sets the sea colour under the outlines."""
 
@@ -164,6 +385,36 @@ class Legend(MacroElement):
                 .leaflet-popup-content h4 { margin: 0 0 4px; font-size: 14px; }
                 .leaflet-popup-content blockquote { margin: 4px 0; padding-left: 6px;
                     border-left: 3px solid #bbb; color: #333; }
+                .leaflet-tooltip.geo-label { background: rgba(255,255,255,0.82);
+                    border: none; box-shadow: none; border-radius: 3px; padding: 0 3px;
+                    font: 600 12px/1.3 system-ui, sans-serif; white-space: nowrap; }
+                .leaflet-tooltip.geo-label::before { display: none; }
+                .geo-label-hidden { visibility: hidden !important; }
+                .geo-label-base { color: {{ this.colors.base }}; font-size: 13px; }
+                .geo-label-target { color: {{ this.colors.target }}; font-size: 13px; }
+                .geo-label-transit { color: {{ this.colors.transit }}; }
+                .geo-label-mention { color: #39434a; font-weight: 500; font-size: 11px; }
+                .geo-label-path { color: {{ this.colors.path }}; font-size: 11px; }
+                .geo-name-country, .geo-name-city { background: none; border: none; }
+                .geo-name-country .geo-label-text { position: absolute; white-space: nowrap;
+                    transform: translate(-50%, -50%); color: #7d7466; letter-spacing: 0.08em;
+                    font: 600 11px/1 system-ui, sans-serif; text-transform: uppercase;
+                    text-shadow: 0 0 3px #f6f3ea, 0 0 3px #f6f3ea; }
+                .geo-name-city .geo-label-text { position: absolute; white-space: nowrap;
+                    transform: translate(-3px, -50%); color: #4a4a4a;
+                    font: 11px/1 system-ui, sans-serif;
+                    text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
+                .geo-name-city .geo-label-text::before { content: ""; display: inline-block;
+                    width: 5px; height: 5px; border-radius: 50%; background: #4a4a4a;
+                    margin-right: 4px; vertical-align: middle; }
+                .marker-cluster.geo-cluster { background: rgba(95,107,115,0.28);
+                    border-radius: 50%; }
+                .marker-cluster.geo-cluster div { width: calc(100% - 6px);
+                    height: calc(100% - 6px); margin: 3px; border-radius: 50%;
+                    background: rgba(95,107,115,0.9); color: #fff; display: flex;
+                    align-items: center; justify-content: center;
+                    font: 700 12px/1 system-ui, sans-serif; }
+                .marker-cluster.geo-cluster span { line-height: 1; }
             </style>
         {% endmacro %}
         {% macro html(this, kwargs) %}
@@ -176,6 +427,12 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         self.sea = SEA_COLOR
+        self.colors = {
+            "base": ROLE_STYLES[Role.BASE].color,
+            "target": ROLE_STYLES[Role.TARGET].color,
+            "transit": ROLE_STYLES[Role.TRANSIT].color,
+            "path": PATH_COLOR,
+        }
         rows = ["<b>Key</b>"]
         for role in (Role.BASE, Role.TARGET, Role.TRANSIT, Role.MENTION):
             st = ROLE_STYLES[role]
@@ -196,6 +453,15 @@ class Legend(MacroElement):
             f'stroke-width="3" stroke-dasharray="5 3"/></svg>'
         )
         rows.append(f'<div class="row"><span class="sym">{dashed}</span>Inferred path</div>')
+        cluster = (
+            '<svg width="20" height="20"><circle cx="10" cy="10" r="9" fill="#5f6b73" '
+            'fill-opacity="0.9"/><text x="10" y="14" font-size="10" font-weight="700" '
+            'fill="#fff" text-anchor="middle" font-family="sans-serif">12</text></svg>'
+        )
+        rows.append(
+            f'<div class="row"><span class="sym">{cluster}</span>Places close together '
+            "(count; zoom in)</div>"
+        )
         self.body = "".join(rows)
 
 
@@ -231,6 +497,11 @@ def _place_popup(item: PlaceSummary) -> str:
     )
     rows.append(_quote_block(item.evidence))
     return "".join(rows)
+
+
+def _symbol_popup(symbol: MapSymbol) -> str:
+    """The popup of a symbol: each place and role folded into it, the drawn one first."""
+    return "<hr>".join(_place_popup(part) for part in symbol.parts)
 
 
 def _path_popup(path: FlightPath, country_names: dict[str, str]) -> str:
@@ -362,22 +633,30 @@ def build_map(
     min_confidence: float = 0.0,
     borders: dict[str, Any] | None = None,
     online_tiles: bool = False,
+    time_tags: bool = False,
+    city_names: bool = True,
 ) -> folium.Map:
     """A self-contained folium map of what ``analysis`` shows after filtering.
 
     ``borders`` is a country-outline FeatureCollection (default: ``default_borders()``).
     With ``online_tiles`` an OpenStreetMap layer is offered in the layer control, off at
-    first, so an offline page never asks for tiles unless the user turns them on.
+    first, so an offline page never asks for tiles unless the user turns them on. With
+    ``time_tags`` each dated path and place registers its days in ``window.geoTimeline``
+    for a time control (see :mod:`geo.export`). ``city_names`` adds major cities to the
+    base map's country names.
     """
     view = filter_analysis(
         analysis, sources=sources, roles=roles, min_confidence=min_confidence
     )
-    m = folium.Map(tiles=None, location=None, control_scale=True, prefer_canvas=False)
+    # Leaflet.markercluster needs the map's maxZoom, which folium sets only with tiles.
+    m = folium.Map(tiles=None, location=None, control_scale=True, prefer_canvas=False,
+                   maxZoom=MAX_ZOOM)
     make_offline(m)
 
     if borders is None:
         borders = default_borders()
     country_names: dict[str, str] = {}
+    base_names: list[BaseLabel] = []
     if borders:
         compact = compact_borders(borders)
         country_names = {
@@ -386,73 +665,38 @@ def build_map(
             if f["properties"]["iso2"]
         }
         StaticGeoJson(compact, LAND_STYLE, BORDERS_LAYER).add_to(m)
+        base_names.extend(country_labels_cached(borders))
+    if city_names:
+        base_names.extend(major_cities())
     if online_tiles:
         folium.TileLayer(
             "OpenStreetMap", name="OpenStreetMap tiles (online)", overlay=True, show=False
         ).add_to(m)
+    if base_names:
+        BaseNames(base_names).add_to(m)
 
     shown: list[LatLon] = []  # the paths' points
     operational: list[LatLon] = []  # bases, targets, transit
     mentioned: list[LatLon] = []
     paths_group = folium.FeatureGroup(name=PATH_LAYER)
     for path in view.paths:
-        parts = split_at_antimeridian(path.route) or [
-            [(path.origin.lat, path.origin.lon), (path.target.lat, path.target.lon)]
-        ]
-        weight = path_weight(len(path.sources))
-        line = folium.PolyLine(
-            [[list(p) for p in part] for part in parts],
-            color=PATH_COLOR,
-            weight=weight,
-            opacity=0.85,
-            dash_array="8 6" if path.inferred else None,
-        )
-        line.add_child(
-            _BindText(
-                _path_popup(path, country_names),
-                f"{_e(path.origin.name)} &rarr; {_e(path.target.name)}"
-                f" ({path.distance_km:,.0f} km)",
-            )
-        )
-        line.add_to(paths_group)
-        n_arrows = 1 if path.distance_km < 600 else 3
-        arrow_size = int(12 + 1.5 * weight)
-        for (lat, lon), angle in arrow_points(path.route, n_arrows):
-            folium.Marker(
-                [lat, _wrap(lon)],
-                icon=folium.DivIcon(
-                    html=arrow_svg(angle, size=arrow_size),
-                    icon_size=(arrow_size, arrow_size),
-                    icon_anchor=(arrow_size // 2, arrow_size // 2),
-                    class_name="geo-symbol",
-                ),
-                interactive=False,
-                keyboard=False,
-            ).add_to(paths_group)
-        shown.extend(p for part in parts for p in part)
+        _add_path(path, paths_group, country_names, time_tags)
+        shown.extend(p for part in _path_parts(path) for p in part)
 
-    groups: dict[Role, folium.FeatureGroup] = {}
-    for item in place_summaries(view):
-        st = ROLE_STYLES[item.role]
-        group = groups.setdefault(item.role, folium.FeatureGroup(name=st.layer))
-        marker = folium.Marker(
-            [item.entry.lat, item.entry.lon],
-            icon=folium.DivIcon(
-                html=symbol_svg(st.shape, st.color, st.size),
-                icon_size=(st.size, st.size),
-                icon_anchor=(st.size // 2, st.size // 2),
-                class_name="geo-symbol",
-            ),
-            keyboard=False,
-        )
-        marker.add_child(
-            _BindText(_place_popup(item), f"{_e(item.entry.name)} &middot; {_e(st.label)}")
-        )
-        marker.add_to(group)
-        if item.role in (Role.BASE, Role.TARGET, Role.TRANSIT):
-            operational.append((item.entry.lat, item.entry.lon))
-        else:
-            mentioned.append((item.entry.lat, item.entry.lon))
+    symbols = map_symbols(view)
+    counts: dict[Role, int] = {}
+    for symbol in symbols:
+        counts[symbol.role] = counts.get(symbol.role, 0) + 1
+    groups: dict[Role, folium.FeatureGroup | MarkerCluster] = {}
+    for symbol in symbols:
+        role = symbol.role
+        if role not in groups:
+            layer = ROLE_STYLES[role].layer
+            crowded = role is Role.MENTION or counts[role] > CLUSTER_OPERATIONAL_OVER
+            groups[role] = _cluster(layer) if crowded else folium.FeatureGroup(name=layer)
+        _add_symbol(symbol, groups[role], time_tags and role is not Role.MENTION)
+        point = (symbol.entry.lat, symbol.entry.lon)
+        (operational if role is not Role.MENTION else mentioned).append(point)
 
     if view.paths:
         paths_group.add_to(m)
@@ -461,8 +705,85 @@ def build_map(
             groups[role].add_to(m)
 
     Legend().add_to(m)
+    Declutter().add_to(m)
     # Frame the operations when there are any: a passing mention of Washington or
     # Astana would otherwise zoom the paths down to a speck.
     m.fit_bounds(_bounds(shown + operational or mentioned), padding=(24, 24))
     folium.LayerControl(collapsed=False).add_to(m)
     return m
+
+
+def _path_parts(path: FlightPath) -> list[list[LatLon]]:
+    return split_at_antimeridian(path.route) or [
+        [(path.origin.lat, path.origin.lon), (path.target.lat, path.target.lon)]
+    ]
+
+
+def _add_path(
+    path: FlightPath,
+    group: folium.FeatureGroup,
+    country_names: dict[str, str],
+    time_tags: bool,
+) -> None:
+    weight = path_weight(len(path.sources))
+    line = folium.PolyLine(
+        [[list(p) for p in part] for part in _path_parts(path)],
+        color=PATH_COLOR,
+        weight=weight,
+        opacity=0.85,
+        dash_array="8 6" if path.inferred or path.approximate else None,
+    )
+    line.add_child(_BindText(_path_popup(path, country_names)))
+    priority = PATH_LABEL_PRIORITY + len(path.sources)
+    line.add_child(
+        _Label(label_html(f"{path.distance_km:,.0f} km", priority), "geo-label-path",
+               direction="center")
+    )
+    line.add_to(group)
+    days = path_days(path)
+    if time_tags and days:
+        line.add_child(_TimeTag(days))
+    n_arrows = 1 if path.distance_km < 600 else 3
+    arrow_size = int(12 + 1.5 * weight)
+    for (lat, lon), angle in arrow_points(path.route, n_arrows):
+        arrow = folium.Marker(
+            [lat, _wrap(lon)],
+            icon=folium.DivIcon(
+                html=arrow_svg(angle, size=arrow_size),
+                icon_size=(arrow_size, arrow_size),
+                icon_anchor=(arrow_size // 2, arrow_size // 2),
+                class_name="geo-symbol",
+            ),
+            interactive=False,
+            keyboard=False,
+        )
+        arrow.add_to(group)
+        if time_tags and days:
+            arrow.add_child(_TimeTag(days))
+
+
+def _add_symbol(
+    symbol: MapSymbol, group: folium.FeatureGroup | MarkerCluster, time_tags: bool
+) -> None:
+    st = ROLE_STYLES[symbol.role]
+    marker = folium.Marker(
+        [symbol.entry.lat, symbol.entry.lon],
+        icon=folium.DivIcon(
+            html=symbol_svg(st.shape, st.color, st.size),
+            icon_size=(st.size, st.size),
+            icon_anchor=(st.size // 2, st.size // 2),
+            class_name="geo-symbol",
+        ),
+        keyboard=False,
+    )
+    marker.add_child(_BindText(_symbol_popup(symbol)))
+    marker.add_child(
+        _Label(
+            label_html(symbol.label, symbol.priority, symbol.label_zoom),
+            f"geo-label-{symbol.role.value}",
+            offset=(st.size // 2, 0),
+        )
+    )
+    marker.add_to(group)
+    if time_tags and symbol.days:
+        marker.add_child(_TimeTag(symbol.days))
