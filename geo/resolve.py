@@ -28,6 +28,8 @@ from typing import Protocol
 
 from rapidfuzz import fuzz, process
 
+from geo.coherence import Anchor, DocumentContext, anchored, datelines, one_sense
+from geo.coherence import bonus as coherence_bonus
 from geo.extract import BY_CONTEXT, CUE_FEATURES, Extraction
 from geo.gazetteer import Candidate, Gazetteer
 from geo.models import Feature, GazetteerEntry, Mention, Place
@@ -60,14 +62,9 @@ QUALIFIER_BONUS = 5.0
 FOCUS_WEIGHT = 1.0
 POPULATION_WEIGHT = 0.7
 PRIMARY_NAME_BONUS = 0.5
-# Spatial coherence: a candidate near the article's confidently placed names gains up to
-# PROXIMITY_WEIGHT, decaying with distance over PROXIMITY_KM.
-PROXIMITY_WEIGHT = 3.0
-PROXIMITY_KM = 300.0
 ANCHOR_CONFIDENCE = 0.75
 # "Atlanta, Georgia": a reading in which the second name contains the first.
 CONTAINMENT_BONUS = 8.0
-EARTH_RADIUS_KM = 6371.0088
 AIRFIELD_FEATURES = (Feature.AIRBASE, Feature.AIRPORT)
 
 # Words between a mention and the place that qualifies it: "X, Syria", "X in Iran".
@@ -193,42 +190,28 @@ def _fuzzy_airfield(gazetteer: Gazetteer, mention: Mention, countries: Sequence[
     return None
 
 
-@dataclass(frozen=True)
-class _Anchor:
-    """A confidently placed mention that neighbouring mentions should lie near."""
-
-    key: str
-    lat: float
-    lon: float
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance, accurate enough to compare candidates (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-
-
-def _proximity(entry: GazetteerEntry, key: str, anchors: Sequence[_Anchor]) -> float:
-    """0..1: how close a candidate lies to the article's other confidently placed names."""
-    nearest = min((_km(entry.lat, entry.lon, a.lat, a.lon) for a in anchors if a.key != key),
-                  default=math.inf)
-    return math.exp(-nearest / PROXIMITY_KM)
-
-
-def _is_anchor(place: Place) -> bool:
+def _is_anchor(place: Place, dateline: bool = False) -> bool:
     """Sure enough to pull its neighbours: confidently placed, and vouched for by the model
     or by standing alone as a well-known place (a lone gazetteer match such as "Clever"
-    may be a misread word)."""
-    return (place.entry is not None and place.confidence >= ANCHOR_CONFIDENCE
-            and ("ner" in place.mention.found_by or place.mention.found_by == BY_CONTEXT)
-            and place.entry.feature not in (Feature.COUNTRY, Feature.REGION))
+    may be a misread word). A dateline is a place by its position, whoever vouched."""
+    if place.entry is None or place.entry.feature in (Feature.COUNTRY, Feature.REGION):
+        return False
+    return place.confidence >= ANCHOR_CONFIDENCE and (
+        dateline or "ner" in place.mention.found_by or place.mention.found_by == BY_CONTEXT)
 
 
-def _anchors(places: Sequence[Place]) -> list[_Anchor]:
-    return [_Anchor(name_key(p.mention.text), p.entry.lat, p.entry.lon)
-            for p in places if p.entry is not None and _is_anchor(p)]
+def _context(first: Sequence[Place], index_of: Sequence[int], near: Mapping[int, int],
+             dateline: Mapping[int, bool]) -> DocumentContext:
+    """What the first pass settled: its anchors and the places the text anchors names to."""
+    anchors = tuple(Anchor(name_key(p.mention.text), p.entry)
+                    for p, i in zip(first, index_of, strict=True)
+                    if p.entry is not None and _is_anchor(p, i in dateline))
+    chosen = {i: p.entry for p, i in zip(first, index_of, strict=True) if p.entry is not None}
+    anchored_to = {i: chosen[j] for i, j in near.items()
+                   if j in chosen and chosen[j].feature != Feature.COUNTRY}
+    areas = frozenset(i for i, entry in chosen.items()
+                      if entry.feature in (Feature.COUNTRY, Feature.ADMIN))
+    return DocumentContext(anchors, anchored_to, areas, dict(dateline))
 
 
 def _contains(outer: GazetteerEntry, inner: GazetteerEntry) -> bool:
@@ -263,7 +246,8 @@ def containment(text: str, extractions: Sequence[Extraction]) -> dict[int, set[s
 
 
 def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
-            anchors: Sequence[_Anchor], fits: set[str] | None = None) -> Place:
+            fits: set[str] | None = None, context: DocumentContext | None = None,
+            index: int = -1) -> Place:
     mention = extraction.mention
     key = name_key(mention.text)
     towns = [c.entry for c in extraction.candidates if c.entry.feature == Feature.CITY]
@@ -278,9 +262,12 @@ def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
             # ("Delaware", not the Ohio town; but "Washington" is still the capital): the
             # below-a-city prior, meant for a province named after its seat, is lifted.
             base = _Scored(base.entry, base.score - FEATURE_PRIOR[Feature.ADMIN], base.reason)
-        closeness = _proximity(candidate.entry, key, anchors) if anchors else 0.0
-        reason = base.reason + (", near the article's other places" if closeness > 0.5 else "")
-        score = base.score + PROXIMITY_WEIGHT * closeness
+        score, reason = base.score, base.reason
+        if context is not None:
+            extra, why = coherence_bonus(candidate.entry, key, index, context,
+                                         big_town=big_town)
+            score += extra
+            reason = ", ".join([reason, *why])
         if fits and candidate.entry.gazetteer_id in fits:
             score += CONTAINMENT_BONUS
             reason += ", fits its neighbour (\"X, Y\")"
@@ -291,6 +278,17 @@ def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
                                  if c.entry != best.entry))
     return Place(mention, best.entry, round(quality * probability, 3), best.reason,
                  (best.entry, *others))
+
+
+def _own_focus(extractions: Sequence[Extraction]) -> dict[str, Counter[str]]:
+    """Per name, the countries it adds to the article's focus (left out when scoring it:
+    "Georgia" said ten times in a US story must not make the story Georgian)."""
+    own: dict[str, Counter[str]] = {}
+    for extraction in extractions:
+        country = _country_of(extraction.candidates)
+        if country:
+            own.setdefault(name_key(extraction.mention.text), Counter())[country] += 1
+    return own
 
 
 def resolve(
@@ -304,24 +302,38 @@ def resolve(
     """One Place per extraction, resolved where the evidence allows (entry None otherwise).
 
     Two passes: the first places what its own evidence settles; its confident answers
-    then anchor the second, which favours candidates near them ("Edmonton, south of
-    Cairns" is the Queensland suburb) and counts their countries in the article's focus.
+    then shape the second (``geo.coherence``), which favours readings near them and in
+    their divisions ("Edmonton, south of Cairns" is the Queensland suburb), reads
+    datelines and anchored names, and counts their countries in the article's focus.
+    Last, a name keeps one place through the article unless its own text decides it.
     """
     focus = document_focus(extractions)
+    own = _own_focus(extractions)
     qualified = qualifiers(text, extractions)
     fitting = containment(text, extractions)
-    first = [_choose(e, qualified.get(i), focus, (), fitting.get(i))
-             for i, e in enumerate(extractions) if e.candidates]
-    anchors = _anchors(first)
-    focus = focus + Counter(p.entry.country for p in first
-                            if p.entry is not None and p.entry.country and _is_anchor(p))
+    dateline = datelines(text, extractions)
+    near = anchored(text, extractions)
+
+    def focus_for(extraction: Extraction, counts: Counter[str]) -> Counter[str]:
+        return counts - own.get(name_key(extraction.mention.text), Counter())
+
+    index_of = [i for i, e in enumerate(extractions) if e.candidates]
+    first = [_choose(extractions[i], qualified.get(i), focus_for(extractions[i], focus),
+                     fitting.get(i), DocumentContext(dateline=dateline), i)
+             for i in index_of]
+    context = _context(first, index_of, near, dateline)
+    focus = focus + Counter(a.entry.country for a in context.anchors if a.entry.country)
     places: list[Place] = []
+    decided: set[int] = set()
     for i, extraction in enumerate(extractions):
         mention = extraction.mention
         qualifier = qualified.get(i)
+        if qualifier or i in fitting or i in context.near or mention.cue:
+            decided.add(i)
         pinned = (pins or {}).get(name_key(mention.text))
         if pinned is not None:
             places.append(Place(mention, pinned, MATCH_QUALITY["pin"], "pinned by a user"))
+            decided.add(i)
             continue
         candidates = list(extraction.candidates)
         wanted = CUE_FEATURES.get(mention.cue)
@@ -337,7 +349,8 @@ def resolve(
                                     tuple(c.entry for c in candidates)))
                 continue
         if candidates:
-            places.append(_choose(extraction, qualifier, focus, anchors, fitting.get(i)))
+            places.append(_choose(extraction, qualifier, focus_for(extraction, focus),
+                                  fitting.get(i), context, i))
             continue
         answer: GazetteerEntry | None = None
         if online is not None:
@@ -347,4 +360,4 @@ def resolve(
             places.append(Place(mention, answer, MATCH_QUALITY["online"], "online geocoder"))
         else:
             places.append(Place(mention, None, 0.0, "no gazetteer entry"))
-    return places
+    return one_sense(places, decided)

@@ -1,0 +1,224 @@
+"""Choosing an article's places together rather than one name at a time.
+
+A reader places a name by the article around it. The resolver's first pass places each
+name on its own evidence; what it places confidently then shapes the second pass:
+
+* **spatial minimality**: a reading near the article's confident places is favoured
+  ("Newcastle" among New South Wales towns is the one in New South Wales);
+* **admin containment**: a town inside a division the article names, and a division that
+  holds the article's other places, are favoured ("Nelson" in a story that names BC);
+* **datelines** ("WASHINGTON —", "BEIRUT (AP) —", "SALEM, Ore. —") name a city, and the
+  story's other places are read around it;
+* **anchored names**: "X near Y", "X, 50 km north of Y", "Y's X", "the Y suburb of X" put X
+  close to Y;
+* **one sense per name**: a name keeps, throughout the article, the place it got where the
+  article is surest, unless the text qualifies a second mention on its own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from geo.extract import Extraction
+from geo.models import Feature, GazetteerEntry, Place
+from geo.normalize import name_key
+
+EARTH_RADIUS_KM = 6371.0088
+# Spatial coherence: a candidate near the article's confidently placed names gains up to
+# PROXIMITY_WEIGHT, decaying with distance over PROXIMITY_KM.
+PROXIMITY_WEIGHT = 3.0
+PROXIMITY_KM = 300.0
+# A town inside a division the article names, or a division holding its places: a
+# little below a qualifier ("X, Syria", 5), as the text says it less directly.
+ADMIN_WEIGHT = 4.0
+# "X near Y": as strong as a qualifier, and tighter than the article-wide pull.
+ANCHORED_WEIGHT = 5.0
+ANCHORED_KM = 100.0
+# A dateline names a city; it asks for one as "the city of X" does, a little less firmly.
+DATELINE_CITY_BONUS = 3.0
+# A dateline standing alone doubles the resolver's population prior (POPULATION_WEIGHT).
+DATELINE_POPULATION_WEIGHT = 0.7
+
+AREA_FEATURES = (Feature.COUNTRY, Feature.ADMIN, Feature.REGION)
+
+# A dateline opens the text or a line: a place in capitals, or any place before an
+# agency's name, then a dash ("WASHINGTON —", "SALEM, Ore. —", "Beirut (AP) -").
+_DATELINE_RE = re.compile(
+    r"(?m)(?:^|(?<=[.!?] ))[ \t]*(?P<place>[^\W\d_][^\n,(—–]{0,40}?)"
+    r"(?:,[ \t]+(?P<area>[^\W\d_][\w.' ]{0,20}?))?"
+    r"[ \t]*(?P<agency>\([^()\n]{1,30}\))?[ \t]*(?:—|–|--|-)[ \t]"
+)
+_NEAR_UNITS = r"(?:km|kms|kilometres|kilometers|miles|mi)"
+_COMPASS = r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)"
+# Between X and Y when X lies near Y: "X near Y", "X, 50 km north of Y", "X outside Y".
+_X_NEAR_Y_RE = re.compile(
+    r"^,?[ \u00A0](?:(?:just|about|some)[ \u00A0])?"
+    r"(?:near|outside(?: of)?|close to|on the outskirts of|a suburb of|a (?:town|village|"
+    r"city|suburb|district|neighbou?rhood) (?:near|outside|of)|"
+    rf"(?:(?:about|some|around)[ \u00A0])?[\d.,]+[ \u00A0-]?{_NEAR_UNITS}(?:[ \u00A0]\(?[\d.,]+"
+    rf"[ \u00A0]?{_NEAR_UNITS}\)?)?[ \u00A0]{_COMPASS}[ \u00A0]of|{_COMPASS} of)"
+    r"(?:[ \u00A0]the)?[ \u00A0]$",
+    re.IGNORECASE,
+)
+# Between Y and X when X lies in or near Y: "Y's X", "the Y suburb of X".
+_Y_HOLDS_X_RE = re.compile(
+    r"^(?:['\u2019]s|[ \u00A0](?:suburbs?|neighbou?rhoods?|districts?|boroughs?|towns?|"
+    r"villages?)(?:[ \u00A0]of)?)[ \u00A0]$",
+    re.IGNORECASE,
+)
+
+
+def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance, accurate enough to compare candidates (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def datelines(text: str, extractions: Sequence[Extraction]) -> dict[int, bool]:
+    """Index of each extraction that is a dateline's place -> whether it stands alone.
+
+    A dateline opens a line or follows a headline's full stop. Standing alone
+    ("WASHINGTON —", not "SALEM, Ore. —"), it is a city the outlet expects every reader
+    to know: the population prior counts twice.
+    """
+    spans = []
+    for match in _DATELINE_RE.finditer(text):
+        place = match.group("place").strip()
+        letters = [c for c in place if c.isalpha()]
+        # Capitals, or an agency's name after it: a heading or a sentence is neither.
+        if letters and (all(c.isupper() for c in letters) or match.group("agency")):
+            start = match.start("place")
+            spans.append((start, start + len(place), not match.group("area")))
+    found: dict[int, bool] = {}
+    for i, extraction in enumerate(extractions):
+        m = extraction.mention
+        for start, end, alone in spans:
+            if start <= m.start and m.end <= end:
+                found[i] = alone
+    return found
+
+
+def anchored(text: str, extractions: Sequence[Extraction]) -> dict[int, int]:
+    """Index of a mention -> index of the mention it is said to lie near or inside."""
+    found: dict[int, int] = {}
+    for i in range(len(extractions) - 1):
+        first, second = extractions[i].mention, extractions[i + 1].mention
+        gap = text[first.end:second.start]
+        if _X_NEAR_Y_RE.match(gap):
+            found.setdefault(i, i + 1)
+        elif _Y_HOLDS_X_RE.match(gap):
+            found.setdefault(i + 1, i)
+    return found
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A confidently placed name that the article's other names should sit near."""
+
+    key: str
+    entry: GazetteerEntry
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    """What the first pass settled about an article, for choosing its places together.
+
+    ``near`` maps a mention's index to the entry of the place the text anchors it to.
+    """
+
+    anchors: tuple[Anchor, ...] = ()
+    near: dict[int, GazetteerEntry] = field(default_factory=dict)
+    # Indices of the names whose first reading is a country or division ("California").
+    areas: frozenset[int] = frozenset()
+    # Index of a dateline's place -> whether it stands alone (``datelines``).
+    dateline: dict[int, bool] = field(default_factory=dict)
+
+    def named_admins(self, key: str) -> set[tuple[str, str]]:
+        """The divisions that the article's other confident names are."""
+        return {(a.entry.country, a.entry.admin1) for a in self.anchors
+                if a.key != key and a.entry.feature == Feature.ADMIN and a.entry.admin1}
+
+    def held_admins(self, key: str) -> set[tuple[str, str]]:
+        """The divisions that the article's other confident places lie in."""
+        return {(a.entry.country, a.entry.admin1) for a in self.anchors
+                if a.key != key and a.entry.feature not in AREA_FEATURES and a.entry.admin1}
+
+
+def bonus(entry: GazetteerEntry, key: str, index: int, context: DocumentContext,
+          *, big_town: bool = False) -> tuple[float, list[str]]:
+    """Score units that the article's settled places give one candidate, and why.
+
+    A town inside a division the article names gains nothing when the name was first read
+    as a country or division ("California" in a list of states is the state, not the
+    Missouri town) or can be a big town ("Atlanta" beside "Texas" is still Atlanta).
+    """
+    names_an_area = big_town or index in context.areas
+    score = 0.0
+    reasons: list[str] = []
+    others = [a for a in context.anchors if a.key != key]
+    if others:
+        nearest = min(km_between(entry.lat, entry.lon, a.entry.lat, a.entry.lon)
+                      for a in others)
+        closeness = math.exp(-nearest / PROXIMITY_KM)
+        score += PROXIMITY_WEIGHT * closeness
+        if closeness > 0.5:
+            reasons.append("near the article's other places")
+    area = (entry.country, entry.admin1)
+    if (not names_an_area and entry.admin1 and entry.feature not in AREA_FEATURES
+            and area in context.named_admins(key)):
+        score += ADMIN_WEIGHT
+        reasons.append("in a division the article names")
+    if entry.feature == Feature.ADMIN and entry.admin1 and area in context.held_admins(key):
+        score += ADMIN_WEIGHT
+        reasons.append("holds the article's other places")
+    anchor = context.near.get(index)
+    if anchor is not None:
+        if anchor.feature == Feature.ADMIN:
+            inside = (entry.country == anchor.country and entry.admin1 == anchor.admin1
+                      and entry.feature not in AREA_FEATURES)
+            closeness = 1.0 if inside else 0.0
+        else:
+            closeness = math.exp(-km_between(entry.lat, entry.lon, anchor.lat, anchor.lon)
+                                 / ANCHORED_KM)
+        score += ANCHORED_WEIGHT * closeness
+        if closeness > 0.5:
+            reasons.append(f"anchored to {anchor.name}")
+    if index in context.dateline and entry.feature == Feature.CITY:
+        score += DATELINE_CITY_BONUS
+        if context.dateline[index]:
+            score += DATELINE_POPULATION_WEIGHT * math.log10(entry.population + 1)
+        reasons.append("dateline")
+    return score, reasons
+
+
+def one_sense(places: Sequence[Place], qualified: set[int]) -> list[Place]:
+    """A name keeps one place per article: the one it got where the article is surest.
+
+    ``qualified`` holds the indices of places whose own text decided them (a qualifier,
+    a feature cue, "X, Y", an anchor): those keep their reading.
+    """
+    best: dict[str, Place] = {}
+    for place in places:
+        if place.entry is None:
+            continue
+        key = name_key(place.mention.text)
+        if key not in best or place.confidence > best[key].confidence:
+            best[key] = place
+    out = []
+    for i, place in enumerate(places):
+        winner = best.get(name_key(place.mention.text)) if place.entry is not None else None
+        if (winner is None or i in qualified or winner.entry == place.entry
+                or winner.mention.kind != place.mention.kind):
+            out.append(place)
+            continue
+        assert winner.entry is not None
+        out.append(replace(place, entry=winner.entry, confidence=winner.confidence,
+                           reason=f"{winner.reason}, as where the article names it surest",
+                           candidates=(winner.entry, *(c for c in place.candidates
+                                                       if c != winner.entry))))
+    return out
