@@ -628,6 +628,12 @@ def _at_cue(walk: _Walk, step: _Step) -> bool:
     if Cue.PASSAGE in kinds and (step.prep in TRANSIT_PREPS or step.arc == "dobj"):
         _settle(walk, Role.TRANSIT, NOUN, step.cue())
         return True
+    if (step.head.pos_ == "VERB" and step.prep in TARGET_PREPS
+            and any(c.dep_ == "dobj" and Cue.STRIKE in cue_kinds(c)
+                    for c in step.head.children)):
+        # "carried out strikes on X", "conducted raids in X": the place hangs on the verb
+        _settle(walk, Role.TARGET, NOUN, f"{step.head.text} strikes {step.prep}")
+        return True
     if step.head.lemma_ == "be" and step.prep in ("in", "at", "near", "around"):
         # "ISIS targets were in Aleppo"
         subjects = [c for c in step.head.children if c.dep_ == "nsubj"]
