@@ -518,6 +518,10 @@ def _path_popup(path: FlightPath, country_names: dict[str, str]) -> str:
         f"<div><b>Countries crossed:</b> {_e(crossed or 'none known')}</div>",
         f"<div><b>Sources:</b> {_e(', '.join(path.sources))}</div>",
     ]
+    if path.actors or path.means:
+        rows.insert(1, f"<div><b>Actor:</b> {_e(', '.join(path.actors) or 'not named')}"
+                       f" &middot; <b>means:</b> {_e(', '.join(path.means) or 'not named')}"
+                       f"{' &middot; origin approximate' if path.approximate else ''}</div>")
     if path.dates:
         rows.append(f"<div><b>Dates:</b> {_e(', '.join(d.isoformat() for d in path.dates))}</div>")
     rows.append(_quote_block(dict.fromkeys(sentences)))
@@ -704,6 +708,7 @@ def build_map(
         if role in groups:
             groups[role].add_to(m)
 
+    add_events_layer(m, analysis.events, sources=sources, min_confidence=min_confidence)
     Legend().add_to(m)
     Declutter().add_to(m)
     # Frame the operations when there are any: a passing mention of Washington or
@@ -711,6 +716,73 @@ def build_map(
     m.fit_bounds(_bounds(shown + operational or mentioned), padding=(24, 24))
     folium.LayerControl(collapsed=False).add_to(m)
     return m
+
+
+EVENTS_LAYER = "Strike events"
+EVENT_COLOR = "#b2182b"
+
+
+def _event_popup(incident: Any) -> str:
+    """Actor, means, dates, places and sources of one incident, every text escaped."""
+    targets = ", ".join(f"{t.entry.name} ({t.precision.value})" for t in incident.targets)
+    origins = ", ".join(f"{o.entry.name}{' (approximate)' if o.approximate else ''}"
+                        for o in incident.origins)
+    dates = ", ".join(d.isoformat() for d in incident.dates)
+    rows = [
+        f"<h4>Struck: {_e(targets)}</h4>",
+        f"<div><b>Actor:</b> {_e(', '.join(incident.actors) or 'not named')}</div>",
+        f"<div><b>Means:</b> {_e(', '.join(incident.means) or 'not named')}</div>",
+        f"<div><b>From:</b> {_e(origins or 'not named')}</div>",
+        f"<div><b>Dates:</b> {_e(dates or 'unknown')} ({_e(incident.date_precision)})</div>",
+        f"<div><b>Sources:</b> {_e(', '.join(incident.sources))}"
+        f" &middot; <b>confidence</b> {incident.confidence:.2f}</div>",
+        _quote_block(dict.fromkeys(ev.sentence for ev in incident.evidence)),
+    ]
+    return "".join(rows)
+
+
+def add_events_layer(
+    m: folium.Map,
+    events: Sequence[Any],
+    *,
+    sources: Collection[str] | None = None,
+    min_confidence: float = 0.0,
+) -> folium.FeatureGroup | None:
+    """The struck places of the strike events, merged into incidents, as a layer: each
+    labelled with its actor and date, an approximate origin joined to it by a dashed line.
+    Nothing is added when no event passes the filters."""
+    from geo.strikes.incidents import IncidentWindows, merge_incidents
+
+    kept = [e for e in events if (sources is None or e.source in sources)
+            and e.confidence >= min_confidence]
+    if not kept:
+        return None
+    group = folium.FeatureGroup(name=EVENTS_LAYER)
+    for incident in merge_incidents(kept, IncidentWindows.from_env()):
+        popup = _event_popup(incident)
+        when = incident.dates[-1].isoformat() if incident.dates else ""
+        actor = ", ".join(incident.actor_countries or incident.actors)
+        for target in incident.targets:
+            marker = folium.CircleMarker(
+                [target.entry.lat, target.entry.lon], radius=7, color=EVENT_COLOR,
+                weight=2, fill=True, fill_opacity=0.35,
+                dash_array="4 3" if target.approximate else None)
+            marker.add_child(_BindText(popup))
+            label = " ".join(part for part in (actor, when) if part)
+            if label:
+                marker.add_child(_Label(label_html(label, 1.0), "geo-label-event",
+                                        offset=(8, 0)))
+            marker.add_to(group)
+            for origin in incident.origins:
+                if origin.approximate:
+                    line = folium.PolyLine(
+                        [[origin.entry.lat, origin.entry.lon],
+                         [target.entry.lat, target.entry.lon]],
+                        color=EVENT_COLOR, weight=2, opacity=0.7, dash_array="6 6")
+                    line.add_child(_BindText(popup))
+                    line.add_to(group)
+    group.add_to(m)
+    return group
 
 
 def _path_parts(path: FlightPath) -> list[list[LatLon]]:
