@@ -60,7 +60,7 @@ log = logging.getLogger(__name__)
 AIRFIELD_FEATURES = frozenset({Feature.AIRBASE, Feature.AIRPORT})
 ORIGIN_FEATURES = AIRFIELD_FEATURES | {Feature.CITY}
 TARGET_FEATURES = frozenset({Feature.CITY, Feature.ADMIN, Feature.AIRBASE, Feature.AIRPORT,
-                             Feature.OTHER})
+                             Feature.FACILITY, Feature.OTHER})
 # Places that, read as a base, only say in which country the base is.
 BASE_AREA_FEATURES = frozenset({Feature.COUNTRY, Feature.ADMIN})
 # Areas a launch can be read from (an area origin, see the module docstring).

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Point
 from shapely.ops import unary_union
+from spacy.language import Language
 
 from geo.gazetteer import Gazetteer
 from geo.gazetteer.organisations import ORGANISATIONS, read_organisations
@@ -81,3 +82,28 @@ def test_organisations_file_reads_and_checks_kinds(tmp_path: Path) -> None:
     bad.write_text("name,kind,source\nThe Firm,company,Wikipedia\n", encoding="utf-8")
     with pytest.raises(CuratedDataError, match="kind"):
         read_organisations(bad)
+
+
+def _paths(text: str, gazetteer: Gazetteer, nlp: Language) -> dict[tuple[str, str], bool]:
+    from geo.models import Article
+    from geo.pipeline import analyse
+
+    analysis = analyse([Article(doc_id="s", text=text)], gazetteer=gazetteer, nlp=nlp)
+    return {(p.origin.gazetteer_id, p.target.gazetteer_id): p.approximate
+            for p in analysis.paths}
+
+
+def test_a_struck_site_is_a_target_of_its_airfield(gazetteer: Gazetteer,
+                                                     nlp: Language) -> None:
+    text = ("Stealth bombers\n\nThe B-2 bombers took off from Whiteman Air Force Base in "
+            "Missouri and struck the Fordow enrichment site.\n")
+    paths = _paths(text, gazetteer, nlp)
+    assert paths == {("icao:KSZL", site_id("Fordow Fuel Enrichment Plant")): False}
+
+
+def test_a_country_origin_reaches_a_struck_port_approximately(gazetteer: Gazetteer,
+                                                              nlp: Language) -> None:
+    text = ("Coalition raid\n\nThe jets took off from bases in Saudi Arabia and bombed the "
+            "port of Hodeidah.\n")
+    paths = _paths(text, gazetteer, nlp)
+    assert paths == {("country:SA", site_id("Port of Hodeidah")): True}
