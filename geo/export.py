@@ -1,4 +1,7 @@
-"""Write an analysis as a self-contained HTML map, GeoJSON, CSV or KML.
+"""Write an analysis as a self-contained HTML map, GeoJSON, CSV, KML or a slide image.
+
+The HTML map carries a time control over its dated paths and places; a slide (PNG, SVG,
+PDF) is drawn by :mod:`geo.slide`.
 
 Every format goes through :func:`geo.view.filter_analysis` first, so a file holds exactly
 what the map on screen shows. Files are written atomically: a reader never sees half an
@@ -27,6 +30,7 @@ from geo.geodesy import split_at_antimeridian, to_geojson_geometry
 from geo.models import Analysis, FlightPath, Role
 from geo.offline import external_references, render_offline
 from geo.render import ROLE_STYLES, build_map
+from geo.slide import SLIDE_FORMATS, slide_bytes
 from geo.view import DateRange, PlaceSummary, filter_analysis, place_summaries
 
 log = logging.getLogger(__name__)
@@ -35,7 +39,10 @@ CREDIT = (
     "Place data: GeoNames (CC BY 4.0), OurAirports (public domain), "
     "Natural Earth (public domain); map: Leaflet"
 )
-FORMATS = {".html": "html", ".htm": "html", ".geojson": "geojson", ".csv": "csv", ".kml": "kml"}
+FORMATS = {
+    ".html": "html", ".htm": "html", ".geojson": "geojson", ".csv": "csv", ".kml": "kml",
+    ".png": "png", ".svg": "svg", ".pdf": "pdf",
+}
 
 PLACE_COLUMNS = [
     "type", "name", "as_written", "role", "confidence", "lat", "lon", "gazetteer_id",
@@ -87,6 +94,93 @@ class _InfoPanel(MacroElement):
         self.body = body
 
 
+class TimeControl(MacroElement):
+    """A day slider and a play button over the dated paths and places of the map.
+
+    The map registers each dated layer in ``window.geoTimeline`` (``build_map(...,
+    time_tags=True)``); the control shows the layers whose first day is on or before the
+    chosen day, or with "that day only", those of that day. Undated layers always show.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <style>
+                .geo-time { position: absolute; bottom: 26px; left: 50%; z-index: 1000;
+                    transform: translateX(-50%); background: rgba(255,255,255,0.95);
+                    border: 1px solid #999; border-radius: 4px; padding: 5px 10px;
+                    font: 12px/1.3 system-ui, sans-serif; color: #222; display: flex;
+                    align-items: center; gap: 8px; }
+                .geo-time input[type=range] { width: 260px; }
+                .geo-time button { font: inherit; min-width: 30px; cursor: pointer; }
+                .geo-time .geo-time-day { min-width: 190px; font-weight: 600; }
+            </style>
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+            <div class="geo-time" id="{{ this.get_name() }}">
+                <button type="button" class="geo-time-play" title="Play day by day">&#9654;</button>
+                <input type="range" class="geo-time-slider" min="0" max="0" value="0"
+                    aria-label="Strike day">
+                <span class="geo-time-day"></span>
+                <label><input type="checkbox" class="geo-time-only"> that day only</label>
+            </div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            (function (root) {
+                var items = window.geoTimeline || [];
+                var days = [];
+                items.forEach(function (it) {
+                    it.days.forEach(function (d) { if (days.indexOf(d) < 0) { days.push(d); } });
+                });
+                days.sort();
+                var slider = root.querySelector('.geo-time-slider');
+                var label = root.querySelector('.geo-time-day');
+                var only = root.querySelector('.geo-time-only');
+                var play = root.querySelector('.geo-time-play');
+                if (!days.length) { root.style.display = 'none'; return; }
+                slider.max = days.length - 1;
+                slider.value = days.length - 1;
+                function show() {
+                    var day = days[+slider.value];
+                    items.forEach(function (it) {
+                        var on = only.checked ? it.days.indexOf(day) >= 0 : it.days[0] <= day;
+                        if (on && !it.group.hasLayer(it.layer)) { it.group.addLayer(it.layer); }
+                        if (!on && it.group.hasLayer(it.layer)) { it.group.removeLayer(it.layer); }
+                    });
+                    label.textContent = (only.checked ? 'On ' : 'Through ') + day +
+                        ' (day ' + (+slider.value + 1) + ' of ' + days.length + ')';
+                    root.dataset.day = day;
+                }
+                var timer = null;
+                function stop() {
+                    if (timer !== null) { clearInterval(timer); timer = null; }
+                    play.innerHTML = '&#9654;';
+                }
+                play.addEventListener('click', function () {
+                    if (timer !== null) { stop(); return; }
+                    if (+slider.value >= days.length - 1) { slider.value = 0; show(); }
+                    play.innerHTML = '&#10074;&#10074;';
+                    timer = setInterval(function () {
+                        if (+slider.value >= days.length - 1) { stop(); return; }
+                        slider.value = +slider.value + 1;
+                        show();
+                    }, {{ this.step_ms }});
+                });
+                slider.addEventListener('input', function () { stop(); show(); });
+                only.addEventListener('change', show);
+                L.DomEvent.disableClickPropagation(root);
+                show();
+            })(document.getElementById({{ this.get_name()|tojson }}));
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, step_ms: int = 900) -> None:
+        super().__init__()
+        self._name = "TimeControl"
+        self.step_ms = int(step_ms)
+
+
 def _info_html(view: Analysis, title: str, exported: dt.datetime) -> str:
     e = html.escape
     counts: dict[str, int] = {}
@@ -110,8 +204,9 @@ def _info_html(view: Analysis, title: str, exported: dt.datetime) -> str:
 def _html(
     view: Analysis, title: str, exported: dt.datetime, borders: dict[str, Any] | None
 ) -> bytes:
-    m = build_map(view, borders=borders)
+    m = build_map(view, borders=borders, time_tags=True)
     _InfoPanel(_info_html(view, title, exported)).add_to(m)
+    TimeControl().add_to(m)
     figure = m.get_root()
     if isinstance(figure, Figure):
         figure.title = html.escape(title)  # branca pastes the title into <title> as is
@@ -334,10 +429,13 @@ def export_bytes(
     borders: dict[str, Any] | None = None,
     exported: dt.datetime | None = None,
 ) -> bytes:
-    """The export as bytes, for ``fmt`` in html, geojson, csv, kml (for download buttons)."""
+    """The export as bytes, for ``fmt`` in html, geojson, csv, kml, png, svg, pdf (for
+    download buttons)."""
     fmt = fmt.lower().lstrip(".")
     if fmt not in set(FORMATS.values()):
-        raise ValueError(f"unknown export format {fmt!r}: choose one of html, geojson, csv, kml")
+        raise ValueError(
+            f"unknown export format {fmt!r}: choose one of html, geojson, csv, kml, png, svg, pdf"
+        )
     view = filter_analysis(
         analysis, sources=sources, roles=roles, min_confidence=min_confidence, date_range=date_range
     )
@@ -348,6 +446,8 @@ def export_bytes(
         return json.dumps(geojson_dict(view), ensure_ascii=False, indent=1).encode("utf-8")
     if fmt == "csv":
         return _csv(view)
+    if fmt in SLIDE_FORMATS:
+        return slide_bytes(view, fmt, title=title, borders=borders, exported=exported)
     return _kml(view, title)
 
 
@@ -357,7 +457,7 @@ def check_output_path(out: Path) -> str:
     if fmt is None:
         raise ValueError(
             f"cannot export to {out}: unknown file type {out.suffix or '(none)'!r}; "
-            "use .html, .geojson, .csv or .kml"
+            "use .html, .geojson, .csv, .kml, .png, .svg or .pdf"
         )
     if out.is_dir():
         raise IsADirectoryError(f"cannot export to {out}: it is a directory; give a file name")

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -196,10 +197,10 @@ def test_kml_parses_and_has_placemarks(tmp_path: Path) -> None:
 
 
 def test_unknown_suffix_names_the_path(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"brief\.pdf"):
-        export(sample_analysis(), tmp_path / "brief.pdf", title="x")
+    with pytest.raises(ValueError, match=r"brief\.docx"):
+        export(sample_analysis(), tmp_path / "brief.docx", title="x")
     with pytest.raises(ValueError, match="unknown export format"):
-        export_bytes(sample_analysis(), "pdf")
+        export_bytes(sample_analysis(), "docx")
 
 
 def test_refuses_directories_and_missing_folders(tmp_path: Path) -> None:
@@ -253,3 +254,38 @@ def test_interrupted_write_leaves_no_temp_file(
         export(sample_analysis(), out, title="x")
     assert out.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.kml"]
+
+
+# --- the HTML export's time control -------------------------------------------------------
+
+
+def test_html_export_has_a_time_control_over_dated_layers(tmp_path: Path) -> None:
+    out = export(sample_analysis(), tmp_path / "t.html", title="T", borders=small_borders())
+    page = out.read_text(encoding="utf-8")
+    assert 'class="geo-time"' in page and "geo-time-slider" in page and "geo-time-play" in page
+    tagged = re.findall(r"geoTimeline = window\.geoTimeline \|\| \[\]\)\.push\(\{\s*layer: (\w+),"
+                        r"\s*group: (\w+),\s*days: (\[.*?\])\}\)", page)
+    days = {d for _, _, ds in tagged for d in json.loads(ds)}
+    assert days == {"2024-04-13", "2024-04-20"}
+    # Three paths (lines and arrowheads) and the dated bases and targets; the plain
+    # mention (Moscow) is context, not an event.
+    assert len(tagged) >= 3 + 5
+    assert external_references(page) == []
+
+
+def test_the_dashboard_map_has_no_time_tags() -> None:
+    from geo.render import build_map
+
+    page = build_map(sample_analysis(), borders=small_borders()).get_root().render()
+    assert "geoTimeline" not in page
+
+
+# --- slides through export ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_slide_formats_through_export(tmp_path: Path, suffix: str) -> None:
+    out = export(sample_analysis(), tmp_path / f"brief{suffix}", title="Slide",
+                 borders=small_borders(), exported=WHEN)
+    head = out.read_bytes()[:8]
+    assert head.startswith({".png": b"\x89PNG", ".svg": b"<?xml", ".pdf": b"%PDF"}[suffix])

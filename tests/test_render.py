@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html as html_module
+import json
 import re
 from typing import Any
 
@@ -11,6 +13,7 @@ import folium
 import pytest
 from folium.plugins import MarkerCluster
 
+from geo.basemap import country_labels, major_cities
 from geo.geodesy import geodesic_route
 from geo.models import (
     Analysis,
@@ -25,8 +28,15 @@ from geo.models import (
     Report,
     Role,
 )
-from geo.offline import external_references, jquery_js, leaflet_js
+from geo.offline import (
+    external_references,
+    jquery_js,
+    leaflet_js,
+    markercluster_js,
+    render_offline,
+)
 from geo.render import (
+    CLUSTER_OPERATIONAL_OVER,
     ROLE_STYLES,
     arrow_points,
     build_map,
@@ -34,6 +44,7 @@ from geo.render import (
     path_weight,
     screen_angle,
 )
+from geo.symbols import MENTION_LABEL_ZOOM
 from geo.view import effective_roles, filter_analysis, place_summaries
 
 SCRIPT = "<script>alert(1)</script>"
@@ -320,3 +331,112 @@ def test_build_map_with_nothing_to_show() -> None:
     html = render(build_map(empty, borders=small_borders()))
     assert external_references(html) == []
     assert "fitBounds" in html
+
+
+# --- labels, clustering, base-map names --------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Shown:
+    text: str
+    priority: float
+    zoom: int
+    options: dict[str, Any]
+
+
+def _labels(html: str) -> dict[str, _Shown]:
+    """Each permanent label by its text, with its priority, zoom and options."""
+    out = {}
+    for content, options in re.findall(r"\.bindTooltip\((\".*?\"), (\{.*?\})\);", html):
+        markup = json.loads(content)
+        attrs = re.match(r'<span class="geo-label-text" data-p="([\d.]+)" data-z="(\d+)">', markup)
+        assert attrs, markup
+        text = html_module.unescape(re.sub(r"<[^>]+>", "", markup))
+        out[text] = _Shown(text, float(attrs.group(1)), int(attrs.group(2)), json.loads(options))
+    return out
+
+
+def test_bases_targets_and_paths_carry_permanent_labels() -> None:
+    html = render(build_map(sample_analysis(), borders=small_borders()))
+    labels = _labels(html)
+    for name in ("Hmeimim Air Base", "Kyiv", "Tehran", "Andersen AFB", "Hickam Field"):
+        assert labels[name].options["permanent"] is True, name
+        assert labels[name].zoom == 0
+    assert labels["Hmeimim Air Base"].options["className"] == "geo-label geo-label-base"
+    assert labels["Kyiv"].options["className"] == "geo-label geo-label-target"
+    assert len([text for text in labels if text.endswith(" km")]) == 3  # one per path
+    # Mentioned places are labelled only from the zoom at which they stop clustering.
+    assert labels["Moscow"].zoom == MENTION_LABEL_ZOOM
+    # Hostile names are labelled as text.
+    assert labels[f"Odesa {IMG}"].options["permanent"] is True
+    # The declutter script and the base-map names are on the page.
+    assert "geo-label-hidden" in html and "labelsShown" in html
+    assert "Country and city names" in html
+
+
+def test_labels_rank_targets_and_bases_over_mentions_and_names() -> None:
+    labels = _labels(render(build_map(sample_analysis(), borders=small_borders())))
+    p = {text: shown.priority for text, shown in labels.items()}
+    names = max(label.priority for label in country_labels(small_borders()))
+    assert p["Kyiv"] > p["Tehran"] > names
+    assert p["Hmeimim Air Base"] > p["Tehran"] > p["Moscow"]
+    km = [v for k, v in p.items() if k.endswith(" km")]
+    assert all(p["Tehran"] > v > names for v in km)
+
+
+def test_seed_map_labels_the_operations(seed_analysis: Analysis) -> None:
+    html = render(build_map(seed_analysis, borders=small_borders(), city_names=False))
+    labels = _labels(html)
+    permanent = {text for text, shown in labels.items() if shown.options["permanent"]}
+    for name in ("Hmeimim Air Base", "Aleppo", "Idlib", "Deir ez-Zor", "Al Bāb"):
+        assert name in permanent, (name, sorted(permanent))
+    assert {"Nojeh Air Base", "Hamadān"} & permanent
+    # The city and the governorate of Aleppo (both read as targets) are one symbol,
+    # whose popup names both.
+    targets = re.findall(r'geo-label-text[^>]*>([^<]+)<[^"]*", \{[^}]*geo-label-target',
+                         html.replace("\\u003c", "<").replace("\\u003e", ">").replace('\\"', '"'))
+    assert targets.count("Aleppo") == 1 and targets.count("Idlib") == 1, targets
+    assert "admin:SY.HL" in html and "geonames:170063" in html
+
+
+def test_mentioned_places_cluster_with_the_plugin_inlined() -> None:
+    page = render_offline(build_map(sample_analysis(), borders=small_borders()))
+    assert markercluster_js()[:2000] in page
+    assert "L.markerClusterGroup(" in page
+    assert "geo-cluster" in page and "getChildCount" in page
+    assert external_references(page) == []
+    # folium's own MarkerCluster links the plugin from a CDN: none of it may remain.
+    assert "cdnjs" not in page and "markercluster/1.1.0" not in page
+
+
+def test_operational_symbols_cluster_only_when_they_crowd() -> None:
+    base = sample_analysis()
+    crowd = tuple(
+        _role(
+            _place(f"c{i}", f"T{i}", GazetteerEntry(f"x:{i}", f"Target {i}", 30 + i / 100,
+                                                     40 + i / 100, "SY", Feature.CITY)),
+            Role.TARGET, 0.8, "Strikes hit it.",
+        )
+        for i in range(CLUSTER_OPERATIONAL_OVER + 1)
+    )
+    crowded = dataclasses.replace(base, roles=base.roles + crowd)
+    m = build_map(crowded, borders=small_borders())
+    clustered = {c.layer_name for c in m._children.values() if isinstance(c, MarkerCluster)}
+    assert clustered == {"Mentioned places", "Targets"}
+
+
+def test_country_labels_sit_inside_their_country() -> None:
+    labels = {label.name: label for label in country_labels(small_borders())}
+    ukraine = labels["Ukraine"]
+    assert 22.0 < ukraine.lon < 40.0 and 44.5 < ukraine.lat < 62.5
+    # The bigger country shows from further out and weighs more in a collision.
+    assert ukraine.min_zoom <= labels["Syria"].min_zoom
+    assert ukraine.priority > labels["Syria"].priority
+
+
+def test_major_cities_come_most_populous_first() -> None:
+    cities = major_cities()
+    assert len(cities) > 500
+    assert cities[0].min_zoom <= cities[-1].min_zoom
+    assert cities[0].priority >= cities[-1].priority
+    assert {c.kind for c in cities} == {"city"}
