@@ -462,7 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write a map (.html) or data file")
     _add_inputs(export)
     export.add_argument("-o", "--output", required=True,
-                        help="briefing.html, out.geojson, out.csv or out.kml")
+                        help="briefing.html (with a time control), out.geojson, out.csv, "
+                        "out.kml, or a 16:9 slide image briefing.png|.svg|.pdf")
     export.add_argument("--source", action="append", metavar="NAME",
                         help="only what this outlet reported (repeatable)")
     export.add_argument("--min-confidence", type=float, default=0.0)
