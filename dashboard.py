@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.articles import ReadLimits, article_from_bytes
+from geo.articles import ReadLimits, article_from_bytes, article_from_text
 from geo.articles import load_articles as read_folder
 from geo.dashboard_state import (
     ALL_ROLES,
@@ -50,15 +50,18 @@ from geo.dashboard_state import (
     path_rows,
     place_rows,
     prepare_for_st_folium,
+    timeline_days,
+    timeline_spec,
     unique_doc_id,
     unplaced_groups,
 )
 from geo.export import export_bytes
+from geo.fetch import FetchError, PageCache, default_page_cache, fetch_article
 from geo.gazetteer import Gazetteer, GazetteerError, default_gazetteer_path
 from geo.geocache import GeocodeCache, default_cache_path
 from geo.models import Analysis, Article, Feature, GazetteerEntry, LoadProblem, Role
 from geo.normalize import name_key, skeleton
-from geo.online import OnlineGeocoder, OnlineSettings
+from geo.online import OnlineConfigError, OnlineGeocoder, OnlineSettings
 from geo.render import ROLE_STYLES, build_map, default_borders
 from geo.view import filter_analysis, place_summaries
 
@@ -302,6 +305,83 @@ def upload_articles(files: Sequence[Any]) -> tuple[list[Article], UploadKey]:
     return articles, tuple(key)
 
 
+# --- pasted and fetched articles ------------------------------------------------------
+
+
+def online_switch() -> bool:
+    """Whether the online switch (GEO_ONLINE) is on; a bad value counts as off."""
+    try:
+        return OnlineSettings.from_env().enabled
+    except OnlineConfigError:
+        return False
+
+
+def added_articles() -> tuple[list[Article], UploadKey]:
+    """Articles pasted or fetched by address in this session, and their key.
+
+    Kept in the session only, never in the store, as uploads are (they may be sensitive).
+    """
+    added: dict[str, Article] = st.session_state.setdefault("added", {})
+    paste_box(added)
+    url_box(added)
+    if added:
+        st.sidebar.caption(md_escape(
+            f"Added by hand: {', '.join(a.title or a.doc_id for a in added.values())}"))
+        if st.sidebar.button("Remove the pasted and fetched articles", key="added_clear"):
+            added.clear()
+    key = tuple(
+        (digest, a.doc_id, a.source, a.title, a.published.isoformat() if a.published else "")
+        for digest, a in added.items()
+    )
+    return list(added.values()), key
+
+
+def paste_box(added: dict[str, Article]) -> None:
+    """A form for an article's text with its source, title and date."""
+    with st.sidebar.expander("Paste an article"), st.form("paste_form"):
+        text = st.text_area("Article text", key="paste_text", height=180)
+        source = st.text_input("Source", key="paste_source", placeholder="unknown")
+        title = st.text_input("Title", key="paste_title")
+        published = st.date_input("Published", value=None, key="paste_date",
+                                  format="YYYY-MM-DD")
+        if not st.form_submit_button("Add to the map"):
+            return
+        # One text is one article: pasting it again with other facts replaces it.
+        digest = hashlib.sha256(text.strip().encode("utf-8", "surrogateescape")).hexdigest()
+        read = article_from_text(text, doc_id=f"pasted-{digest[:10]}", source=source.strip(),
+                                 title=title.strip(), published=as_date(published),
+                                 limits=ReadLimits(max_bytes=MAX_UPLOAD_BYTES))
+        if isinstance(read, LoadProblem):
+            st.warning(md_escape(f"{read.path}: {read.problem}"))
+            return
+        added[digest] = read
+        st.success(md_escape(f"Added '{read.title or read.doc_id}' ({read.source})."))
+
+
+def url_box(added: dict[str, Article]) -> None:
+    """A form for a web address: fetched with the online switch on, else from the cache."""
+    online = online_switch()
+    with st.sidebar.expander("Add an article by its web address"):
+        if not online:
+            st.caption("The online switch is off (GEO_ONLINE=1 turns it on), so nothing is "
+                       "fetched: only pages fetched before, kept in the page cache, can be "
+                       "added.")
+        with st.form("url_form"):
+            url = st.text_input("Web address", key="url_text", placeholder="https://…")
+            if not st.form_submit_button("Fetch the article"):
+                return
+            try:
+                with st.spinner("Fetching…"):
+                    article, cached = fetch_article(url, cache=PageCache(default_page_cache()),
+                                                    online=online, max_bytes=MAX_UPLOAD_BYTES)
+            except FetchError as err:
+                st.error(md_escape(str(err)))
+                return
+            added[hashlib.sha256(article.url.encode("utf-8")).hexdigest()] = article
+            where = "from the page cache" if cached else "fetched and kept in the page cache"
+            st.success(md_escape(f"Added '{article.title or article.doc_id}' ({where})."))
+
+
 # --- filters --------------------------------------------------------------------------
 
 
@@ -389,6 +469,32 @@ def show_map(view: Analysis, filters: Filters) -> None:
     prepare_for_st_folium(m)
     # returned_objects=[]: panning and zooming never rerun the script.
     st_folium(m, key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+
+
+TIMELINE_HEIGHT = 140
+
+
+def show_timeline(analysis: Analysis, view: Analysis, filters: Filters) -> None:
+    """Strikes by day, and a range slider that sets the sidebar's dates (so the map's)."""
+    days = timeline_days(analysis, view)
+    if not days:
+        st.caption("No strike in these articles is dated: no timeline.")
+        return
+    st.markdown("**Strikes by day** (the articles' dates of the strikes they report)")
+    st.vega_lite_chart(timeline_spec(days, selected=filters.date_range, height=TIMELINE_HEIGHT),
+                       width="stretch", key="timeline")
+    bounds = date_bounds(analysis)
+    if bounds is None or bounds[0] == bounds[1]:
+        return
+    # Set before the slider is drawn: it always shows the sidebar's choice.
+    st.session_state.t_dates = (filters.start or bounds[0], filters.end or bounds[1])
+    st.slider("Articles published between", min_value=bounds[0], max_value=bounds[1],
+              key="t_dates", format="YYYY-MM-DD", on_change=timeline_moved,
+              help="The same dates as the sidebar's; undated articles are always shown.")
+
+
+def timeline_moved() -> None:
+    st.session_state.f_dates = tuple(st.session_state.t_dates)
 
 
 def show_downloads(view: Analysis) -> None:
@@ -536,6 +642,7 @@ def show(analysis: Analysis, cache: GeocodeCache) -> None:
     )
     st.markdown(summary(view, analysis))
     show_map(view, filters)
+    show_timeline(analysis, view, filters)
     show_downloads(view)
     n_unplaced = len(unplaced_groups(view))
     places, paths, reader, fixes = st.tabs(
@@ -627,6 +734,8 @@ def main() -> None:
         help=f"Plain text or saved web pages, up to {MAX_UPLOAD_BYTES // 2**20} MB each.",
     )
     uploads, uploads_stamp = upload_articles(files or [])
+    added, added_stamp = added_articles()
+    uploads, uploads_stamp = [*uploads, *added], uploads_stamp + added_stamp
 
     try:
         open_gazetteer()  # first, so that a missing gazetteer is reported plainly

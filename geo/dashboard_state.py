@@ -480,22 +480,23 @@ class TimelineDay:
     sources: tuple[str, ...]
 
 
-def _strike_items(analysis: Analysis) -> list[tuple[str, dt.date, str, str]]:
-    """(doc id, day, target, source) for each strike and day it is dated to.
+def _strike_items(analysis: Analysis
+                  ) -> list[tuple[str, dt.date, tuple[str, ...], str]]:
+    """(doc id, day, targets, source) for each strike and day it is dated to.
 
     Strike events when the analysis has them; else the flight paths' dates (one item per
     path, report and date), so a hand-built or older analysis still has a timeline.
     """
-    items: list[tuple[str, dt.date, str, str]] = []
+    items: list[tuple[str, dt.date, tuple[str, ...], str]] = []
     for event in analysis.events:
-        targets = ", ".join(dict.fromkeys(p.entry.name for p in event.targets)) or "?"
+        targets = tuple(dict.fromkeys(p.entry.name for p in event.targets))
         items.extend((event.doc_id, day, targets, event.source) for day in event.dates)
     if analysis.events:
         return items
     for path in analysis.paths:
         for report in path.reports:
             days = set(path.dates) | ({report.published} if report.published else set())
-            items.extend((report.doc_id, day, path.target.name, report.source)
+            items.extend((report.doc_id, day, (path.target.name,), report.source)
                          for day in sorted(days))
     return items
 
@@ -507,13 +508,13 @@ def timeline_days(analysis: Analysis, view: Analysis) -> list[TimelineDay]:
     strike is shown exactly when its article is on the map.
     """
     shown_docs = {a.doc_id for a in view.articles}
-    groups: dict[tuple[dt.date, str], list[tuple[str, str]]] = {}
-    for doc_id, day, target, source in _strike_items(analysis):
+    groups: dict[tuple[dt.date, str], list[tuple[tuple[str, ...], str]]] = {}
+    for doc_id, day, targets, source in _strike_items(analysis):
         status = SHOWN if doc_id in shown_docs else FILTERED_OUT
-        groups.setdefault((day, status), []).append((target, source))
+        groups.setdefault((day, status), []).append((targets, source))
     return [
         TimelineDay(day, status, len(found),
-                    tuple(dict.fromkeys(t for t, _ in found)),
+                    tuple(dict.fromkeys(t for ts, _ in found for t in ts)),
                     tuple(dict.fromkeys(s for _, s in found)))
         for (day, status), found in sorted(groups.items())
     ]

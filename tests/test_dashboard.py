@@ -6,11 +6,14 @@ the same process hit Streamlit's caches. Fixes go to a temporary geocoding cache
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -278,3 +281,140 @@ def test_fixing_an_unplaced_mention_saves_a_pin(tmp_path: Path, gazetteer: Gazet
     with GeocodeCache(cache_path) as cache:
         pin = cache.pin_for("Nowhere")
     assert pin is not None and pin.gazetteer_id and "Kyiv" in pin.label
+
+
+# --- the timeline, pasted articles and articles by their web address ----------------------
+
+
+def timeline_values(at: AppTest) -> list[dict[str, object]]:
+    chart = at.get("vega_lite_chart")
+    assert len(chart) == 1, "one timeline"
+    spec = json.loads(chart[0].proto.spec)
+    values: list[dict[str, object]] = spec["layer"][-1]["data"]["values"]
+    return values
+
+
+def plain(markdown: str) -> str:
+    """Markdown as the reader sees it: md_escape's backslashes gone."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def button(at: AppTest, label: str) -> Any:
+    return next(b for b in at.button if b.label == label)
+
+
+def test_the_timeline_and_the_map_follow_one_date_range(gazetteer: Gazetteer, geocache: str
+                                                        ) -> None:
+    at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT).run()
+    no_trouble(at)
+    values = timeline_values(at)
+    assert values and {v["status"] for v in values} == {"shown"}
+    assert sum(int(str(v["strikes"])) for v in values) >= 4
+    assert any("Aleppo" in str(v["targets"]) for v in values)
+    first, last = at.slider(key="t_dates").value
+    assert (first, last) == at.session_state["f_dates"]
+    # The timeline's slider narrows the sidebar's dates, and with them the map.
+    at.slider(key="t_dates").set_value((first, dt.date(2016, 8, 31))).run()
+    no_trouble(at)
+    assert at.session_state["f_dates"] == (first, dt.date(2016, 8, 31))
+    assert url_values(at, "to") == ["2016-08-31"]
+    shown, total, _, _ = summary(at)
+    assert shown < total == 5
+    statuses = {(v["day"], v["status"]) for v in timeline_values(at)}
+    assert ("2016-12-01", "filtered out") in statuses  # the BBC's December strike
+    assert any(status == "shown" for _, status in statuses)
+    # And the sidebar's date box drives the timeline's slider back.
+    at.date_input(key="f_dates").set_value((first, last)).run()
+    no_trouble(at)
+    assert at.slider(key="t_dates").value == (first, last)
+    assert summary(at)[:2] == (5, 5)
+
+
+PASTED = (
+    "Russian jets took off from the Hmeimim air base in Syria and struck targets near "
+    "Palmyra early on Friday, the ministry in Moscow said. <img src=x onerror=alert(1)>\n"
+)
+
+
+def test_a_pasted_article_joins_the_map(gazetteer: Gazetteer, geocache: str) -> None:
+    at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT).run()
+    _, _, n_places, n_paths = summary(at)
+    # Blank text is refused with a message that says what was wrong.
+    button(at, "Add to the map").click().run()
+    no_trouble(at)
+    assert any("pasted text" in w.value and "no text" in w.value for w in at.warning)
+    assert summary(at)[:2] == (5, 5)
+
+    at.text_area(key="paste_text").input(PASTED)
+    at.text_input(key="paste_source").input("Desk Wire")
+    at.text_input(key="paste_title").input("Bombers over Palmyra")
+    # (AppTest cannot set a date field inside a form; the browser test does.)
+    button(at, "Add to the map").click().run()
+    no_trouble(at)
+    assert any("Bombers over Palmyra" in s.value for s in at.success)
+    shown, total, places_after, paths_after = summary(at)
+    assert (shown, total) == (6, 6)
+    assert places_after > n_places and paths_after > n_paths
+    places, paths = tables(at)
+    pasted = paths[paths["Sources"] == "Desk Wire"]
+    assert list(pasted["Origin"]) == ["Hmeimim Air Base"]  # its own path, to Palmyra
+    assert "Desk Wire" in at.multiselect(key="f_sources").value
+    assert "Desk Wire" in " ".join(places["Sources"])
+
+    button(at, "Remove the pasted and fetched articles").click().run()
+    no_trouble(at)
+    assert summary(at)[:2] == (5, 5)
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    """A web server on 127.0.0.1 with one article page, a missing page and an image."""
+    from test_fetch import serve
+
+    with serve() as url:
+        yield url
+
+
+def test_an_article_by_its_address_is_fetched_kept_and_read_offline(
+    gazetteer: Gazetteer, geocache: str, site: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    empty = tmp_path / "no-articles"
+    empty.mkdir()
+    monkeypatch.setenv("GEO_ARTICLES", str(empty))  # no seeds: only what is fetched
+    monkeypatch.setenv("GEO_PAGE_CACHE", str(tmp_path / "pages"))
+    monkeypatch.setenv("GEO_ONLINE", "0")
+    # Offline, the box says why, and a page never fetched cannot be had.
+    at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT).run()
+    assert any("online switch is off" in c.value for c in at.caption)
+    at.text_input(key="url_text").input(f"{site}/article.html")
+    button(at, "Fetch the article").click().run()
+    assert any(f"{site}/article.html" in plain(e.value) and "page cache" in plain(e.value)
+               for e in at.error)
+
+    # Online: fetched, extracted and kept; a failure names the address.
+    monkeypatch.setenv("GEO_ONLINE", "1")
+    monkeypatch.setenv("GEO_NOMINATIM_URL", f"{site}/nominatim")  # never the real one
+    at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT).run()
+    for path, problem in (("/missing", "HTTP 404"), ("/photo", "not an HTML page")):
+        at.text_input(key="url_text").input(f"{site}{path}")
+        button(at, "Fetch the article").click().run()
+        assert any(f"{site}{path}: " in plain(e.value) and problem in plain(e.value)
+                   for e in at.error)
+    at.text_input(key="url_text").input(f"{site}/article.html")
+    button(at, "Fetch the article").click().run()
+    assert not at.exception
+    assert any("fetched and kept" in s.value for s in at.success)
+    assert summary(at)[:2] == (1, 1)
+    _, paths = tables(at)
+    assert list(paths["Origin"]) == ["Hmeimim Air Base"]
+    assert list(paths["Sources"]) == ["Test Wire"]  # the page's own site name
+
+    # Offline again, in a new session: the page comes from the cache.
+    monkeypatch.setenv("GEO_ONLINE", "0")
+    at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT).run()
+    at.text_input(key="url_text").input(f"{site}/article.html")
+    button(at, "Fetch the article").click().run()
+    no_trouble(at)
+    assert any("from the page cache" in s.value for s in at.success)
+    assert summary(at)[:2] == (1, 1)
