@@ -24,7 +24,7 @@ from typing import Any
 
 from geo.errors import ClusterError
 from geo.models import Article, GazetteerEntry
-from geo.pipeline import ArticleAnalysis
+from geo.stage import ArticleAnalysis
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from spacy.language import Language
 
@@ -17,9 +16,7 @@ from geo.gazetteer import Gazetteer
 from geo.models import Analysis, Article, GazetteerEntry, LoadProblem, Place
 from geo.nlp import Entity, entities_of, load_nlp
 from geo.resolve import OnlineLookup, resolve
-
-if TYPE_CHECKING:
-    from geo.roles import RoleReading
+from geo.stage import ArticleAnalysis
 
 log = logging.getLogger(__name__)
 
@@ -107,19 +104,6 @@ def _in_article(article: Article, start: int, end: int, entities: Iterable[Entit
         if (inner_start and e_start == 0) or (inner_end and e_end == end - start):
             continue
         yield start + e_start, start + e_end, label
-
-
-@dataclass(frozen=True)
-class ArticleAnalysis:
-    """What one article yields on its own: its places and their roles.
-
-    This is the per-article stage that the analysis store keeps and a Dask worker computes;
-    what needs several articles (links, paths) is merged from these by ``merge``.
-    """
-
-    article: Article
-    places: tuple[Place, ...]
-    readings: tuple[RoleReading, ...] = ()
 
 
 def analyse_articles(

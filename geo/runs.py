@@ -18,8 +18,8 @@ from typing import Any
 
 from geo.gazetteer import Gazetteer
 from geo.models import Article, GazetteerEntry, LoadProblem
-from geo.pipeline import ArticleAnalysis
 from geo.resolve import OnlineLookup
+from geo.stage import ArticleAnalysis
 
 log = logging.getLogger(__name__)
 

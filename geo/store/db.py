@@ -26,7 +26,7 @@ import duckdb
 
 from geo.errors import StoreError
 from geo.models import Analysis, Article, FlightPath
-from geo.pipeline import ArticleAnalysis, merge
+from geo.stage import ArticleAnalysis
 from geo.store.codec import CodecError, decode, encode
 
 log = logging.getLogger(__name__)
@@ -213,6 +213,8 @@ class AnalysisStore:
 
     def analysis(self, doc_ids: Sequence[str] | None = None) -> Analysis:
         """The merged analysis of these documents (default: the whole store)."""
+        from geo.pipeline import merge  # the model's imports: only when merging
+
         return merge(self.analyses(doc_ids))
 
     def paths(self) -> tuple[FlightPath, ...]:
@@ -222,6 +224,8 @@ class AnalysisStore:
                                  [generation]).fetchone()
         if row is not None:
             return tuple(decode(str(row[0])))
+        from geo.pipeline import merge
+
         paths = merge(self.analyses(strike_roles_only=True)).paths
         if not self.read_only:
             self._conn.execute("DELETE FROM merged")
