@@ -110,10 +110,10 @@ class TimeControl(MacroElement):
                     transform: translateX(-50%); background: rgba(255,255,255,0.95);
                     border: 1px solid #999; border-radius: 4px; padding: 5px 10px;
                     font: 12px/1.3 system-ui, sans-serif; color: #222; display: flex;
-                    align-items: center; gap: 8px; }
+                    align-items: center; gap: 8px; white-space: nowrap; }
                 .geo-time input[type=range] { width: 260px; }
                 .geo-time button { font: inherit; min-width: 30px; cursor: pointer; }
-                .geo-time .geo-time-day { min-width: 190px; font-weight: 600; }
+                .geo-time .geo-time-day { min-width: 215px; font-weight: 600; }
             </style>
         {% endmacro %}
         {% macro html(this, kwargs) %}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from pathlib import Path
 
 import pytest
@@ -9,9 +11,12 @@ from chromium import offline_page, requires_chromium
 from test_render import HOSTILE_SOURCE, IMG, SCRIPT, sample_analysis, small_borders
 
 from geo.export import export
+from geo.models import Analysis, Article, Feature, GazetteerEntry, Mention, Place
 from geo.render import PATH_COLOR, default_borders
 
 SCREENSHOT = Path("/tmp/export.png")
+LABELS_SCREENSHOT = Path("/tmp/export-labels.png")
+CLUSTER_SCREENSHOT = Path("/tmp/export-clusters.png")
 
 pytestmark = [
     pytest.mark.browser,
@@ -89,3 +94,100 @@ def test_exported_html_draws_with_no_network(tmp_path: Path) -> None:
     assert SCRIPT in texts and IMG in texts and HOSTILE_SOURCE in texts
     for item in popups + seen["tooltips"]:
         assert "<script" not in item["html"] and "<img" not in item["html"]
+
+
+# Labels a reader sees without hovering: laid out, not hidden by the declutter script,
+# inside the map; and whether any two of them overlap.
+_VISIBLE_LABELS = """
+() => {
+    const box = document.querySelector('.folium-map').getBoundingClientRect();
+    const shown = [...document.querySelectorAll('.geo-label')]
+        .filter(el => !el.classList.contains('geo-label-hidden'))
+        .map(el => ({el, text: el.textContent.trim(),
+                     r: (el.querySelector('[data-p]') || el).getBoundingClientRect()}))
+        .filter(l => l.r.width > 0 && l.r.left >= box.left && l.r.right <= box.right
+                && l.r.top >= box.top && l.r.bottom <= box.bottom
+                && getComputedStyle(l.el).visibility !== 'hidden');
+    let overlaps = 0;
+    for (let i = 0; i < shown.length; i++)
+        for (let j = i + 1; j < shown.length; j++) {
+            const a = shown[i].r, b = shown[j].r;
+            if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+                overlaps++;
+        }
+    return {texts: shown.map(l => l.text), overlaps};
+}
+"""
+
+
+def test_seed_export_shows_labels_without_hovering(seed_analysis: Analysis,
+                                                   tmp_path: Path) -> None:
+    out = export(seed_analysis, tmp_path / "seeds.html", title="Seeds")
+    with offline_page((1400, 850)) as (page, log):
+        page.goto(out.as_uri(), wait_until="load")
+        page.wait_for_selector(".geo-label", state="attached", timeout=10_000)
+        page.wait_for_timeout(600)  # fitBounds, then the declutter pass
+        page.screenshot(path=str(LABELS_SCREENSHOT))
+        seen = page.evaluate(_VISIBLE_LABELS)
+        # The time control: the first day shows fewer paths than all days.
+        routes = ("() => document.querySelectorAll("
+                  f"'.leaflet-overlay-pane path[stroke=\"{PATH_COLOR}\"]').length")
+        every_day = page.evaluate(routes)
+        page.evaluate("() => { const s = document.querySelector('.geo-time-slider');"
+                      " s.value = 0; s.dispatchEvent(new Event('input')); }")
+        page.wait_for_timeout(200)
+        first_day = page.evaluate(routes)
+        day_label = page.text_content(".geo-time-day")
+    assert log.errors == [] and log.refused == [] and log.console_errors == []
+    texts = set(seen["texts"])
+    for name in ("Hmeimim Air Base", "Aleppo", "Idlib", "Deir ez-Zor", "Al Bāb"):
+        assert name in texts, (name, sorted(texts))
+    assert {"Nojeh Air Base", "Hamadān"} & texts
+    assert any(t.endswith(" km") for t in texts)
+    assert seen["overlaps"] == 0
+    assert every_day == 7 and 0 < first_day < every_day
+    assert day_label and day_label.startswith("Through 2016-08-11")
+
+
+def _crowd(n: int = 2000) -> Analysis:
+    """``n`` mentioned places over the Levant and Mesopotamia, one article each."""
+    rng = random.Random(12)
+    articles = []
+    places = []
+    for i in range(n):
+        doc = f"d{i}"
+        articles.append(Article(doc, "text", source=f"Outlet {i % 40}"))
+        entry = GazetteerEntry(f"test:{i}", f"Village {i}", rng.uniform(30.0, 38.0),
+                               rng.uniform(35.0, 48.0), "SY", Feature.CITY)
+        places.append(Place(Mention(doc, 0, 4, "name"), entry, 0.8))
+    return Analysis(articles=tuple(articles), places=tuple(places))
+
+
+def test_two_thousand_places_cluster_with_counts(tmp_path: Path) -> None:
+    out = export(_crowd(), tmp_path / "crowd.html", title="Crowd",
+                 borders=default_borders() or small_borders())
+    count = """() => ({
+        clusters: [...document.querySelectorAll('.geo-cluster')]
+            .map(el => +el.textContent.trim()),
+        markers: document.querySelectorAll('.leaflet-marker-pane .geo-symbol').length,
+    })"""
+    with offline_page() as (page, log):
+        started = time.perf_counter()
+        page.goto(out.as_uri(), wait_until="load")
+        page.wait_for_selector(".geo-cluster", timeout=15_000)
+        page.wait_for_timeout(500)
+        drawn_s = time.perf_counter() - started
+        far = page.evaluate(count)
+        page.evaluate("() => window[document.querySelector('.folium-map').id].setZoom(9)")
+        page.wait_for_timeout(1200)
+        near = page.evaluate(count)
+        page.screenshot(path=str(CLUSTER_SCREENSHOT))
+    print(f"2,000-place export drawn in {drawn_s:.1f} s; {len(far['clusters'])} clusters")
+    assert log.errors == [] and log.refused == [] and log.console_errors == []
+    # Zoomed out, a few dozen numbered discs stand for the 2,000 places...
+    assert 3 <= len(far["clusters"]) <= 200
+    assert sum(far["clusters"]) + far["markers"] == 2000
+    assert far["markers"] < 200
+    # ...and zooming in splits them.
+    assert near["markers"] > far["markers"]
+    assert drawn_s < 30
