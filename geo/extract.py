@@ -58,7 +58,8 @@ _FACILITY_CUE = (
 _FACILITY_CUE_RE = re.compile(rf"^(?:{_FACILITY_CUE})$", re.IGNORECASE)
 # Feature cues read beside a mention, and the feature each one asks for.
 _CUE_AFTER_RE = re.compile(
-    r"[ \u00A0]+(?P<cue>air[ -]?base|air[ -]?field|military air[ -]?(?:field|port)|air[ -]?port|"
+    r"[ \u00A0]+(?P<cue>air[ -]?bases?|air[ -]?fields?|military air[ -]?(?:field|port)s?|"
+    r"air[ -]?ports?|"
     rf"base|provinces?|governorates?|region|district|city|town|village|{_FACILITY_CUE})\b",
     re.IGNORECASE,
 )
@@ -79,6 +80,14 @@ _AIRFIELD_SUFFIX_RE = re.compile(
     r"Military Airport|Airport|AB)$")
 AIRFIELD_FEATURES = frozenset({Feature.AIRBASE, Feature.AIRPORT})
 _LIST_GAP_RE = re.compile(r"^(?:,? and |, |,? or )$")
+# A plural airfield cue after a list covers each name of it: "Engels, Shaykovka and
+# Morozovsk air bases".
+_PLURAL_AIRFIELD_RE = re.compile(r"(?:bases|fields|ports)$", re.IGNORECASE)
+_LIST_END_RE = re.compile(r"[\w'\u2019.-](?:,? and |, |,? or )$")
+_LIST_WORD = r"(?:(?:al|el|ad|ar|as|az|ash)-)?[A-Z][\w'\u2019-]*"
+_LIST_PLURAL_CUE_RE = re.compile(
+    rf"(?:(?:,? and |, |,? or ){_LIST_WORD}(?:[ -]{_LIST_WORD}){{0,3}}){{1,4}}"
+    r"[ \u00A0]+(?P<cue>air[ -]?bases|air[ -]?fields|airports|military air[ -]?fields)\b")
 CUE_FEATURES: dict[str, Feature] = {
     "airbase": Feature.AIRBASE,
     "airfield": Feature.AIRBASE,
@@ -129,9 +138,18 @@ _WORD_AFTER_RE = re.compile(
 _LOCATIVE_BEFORE_RE = re.compile(
     r"\b(?:in|near|at|from|to|into|outside|around|across|over|towards?)"
     r"[ \u00A0]+(?:the[ \u00A0]+)?$")
+_STRIKE_BEFORE_RE = re.compile(
+    r"\b(?:struck|strikes? on|hit|hits|bombed|bombing|shelled|shelling|attacked|targeted|"
+    r"raided|pounded|stormed|captured|seized|retook)[ \u00A0]+(?:the[ \u00A0]+)?$")
+_LIST_BEFORE_RE = re.compile(r"(?:,? and |, |,? or )$")
 _SENTENCE_END_RE = re.compile(r"(?:^|[.!?:;\"'\u201C\u2018(\n]|\n\s*[-*\u2022]?)\s*$")
 # Population from which a city alone is evidence enough, with no NER support.
 STRONG_POPULATION = 100_000
+# From this population a town of a country the article names is taken even where the
+# model calls its name a person's or an organisation's.
+FOCUS_TOWN_POPULATION = 20_000
+# ... unless its name is also an English word ("Furnace", a Massachusetts namesake).
+FOCUS_TOWN_MAX_ZIPF = 3.0
 # Words more frequent than this (Zipf scale) are common English words first.
 COMMON_WORD_ZIPF = 4.3
 EMBEDDED = "embedded"
@@ -303,8 +321,12 @@ def _is_demonym(candidates: Sequence[Candidate]) -> bool:
 
 
 def _accept(text: str, span: _Span, entities: Sequence[Entity],
-            person_words: set[str]) -> str | None:
-    """How the span is vouched for ("ner+gazetteer", "gazetteer"), or None to drop it."""
+            person_words: set[str], focus: frozenset[str] = frozenset()) -> str | None:
+    """How the span is vouched for ("ner+gazetteer", "gazetteer"), or None to drop it.
+
+    ``focus`` are the countries the article names; a town of theirs is taken even where
+    the model calls its name a person's or an organisation's (see ``_focus_town``).
+    """
     surface = text[span.start:span.end]
     if _HONORIFIC_RE.search(text[max(0, span.start - 20):span.start]):
         return None
@@ -353,17 +375,56 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
         return None  # "If confirmed, ...", "For now ..."
     if place_support:
         return "ner+gazetteer"
+    focal = _focus_town(span, focus) and _zipf(surface) < FOCUS_TOWN_MAX_ZIPF
     if blocked_exactly:
         # The model calls the whole name a person or organisation; trust the gazetteer
-        # only for a name that is a well-known place (al-Bab labelled ORG).
-        return "gazetteer" if strong and span.tokens <= 3 else None
+        # only for a name that is a well-known place (al-Bab labelled ORG), or a town of
+        # the article's countries ("Khan Younis" labelled PERSON in a Gaza report).
+        return "gazetteer" if (strong and span.tokens <= 3) or focal else None
     if surface.isupper() and letters <= 4 and not any(c.kind == "code"
                                                       for c in span.candidates):
         return None  # an acronym the NER did not call a place ("IS", "ISIS"); "UAE" is one
-    if not strong and all(c.kind == "alt" for c in span.candidates):
+    if not strong and not focal and all(c.kind == "alt" for c in span.candidates):
         return None  # only a hamlet's alternate name, and the model did not call it a place
     # A lone common word capitalised mid-sentence is a name ("a California malady").
     return "gazetteer"
+
+
+def _focus_town(span: _Span, focus: frozenset[str]) -> bool:
+    """A town or division of a country the article names, big enough to be news
+    ("Saraqeb", "Al Qaim" in a Syria or Iraq report): the article's context, not the
+    small model's reading of one name, says what it is."""
+    return bool(focus) and any(
+        c.entry.country in focus and c.entry.feature in (Feature.CITY, Feature.ADMIN)
+        and c.entry.population >= FOCUS_TOWN_POPULATION and c.kind in ("name", "alt", "alias")
+        for c in span.candidates)
+
+
+def _placed_by_context(text: str, span: _Span, place_ends: set[int]) -> bool:
+    """True where the words before a name expect a place: a preposition or a strike verb
+    ("in Saraqeb", "struck Al Qaim"), or a list that another place name opens
+    ("Jabalia and Khan Younis"); a surname ("arrested Deen and Villanueva") has neither."""
+    before = text[max(0, span.start - 30):span.start]
+    if _LOCATIVE_BEFORE_RE.search(before) or _STRIKE_BEFORE_RE.search(before):
+        return True
+    gap = _LIST_BEFORE_RE.search(before)
+    return gap is not None and span.start - len(gap.group()) in place_ends
+
+
+def focus_countries(spans: Iterable[_Span]) -> frozenset[str]:
+    """The countries an article names: by name or nationality ("Syria", "Syrian"), or by a
+    division that is the first reading of its name ("Idlib", "Anbar")."""
+    found: set[str] = set()
+    for span in spans:
+        for candidate in span.candidates:
+            entry = candidate.entry
+            if entry.country and (entry.feature is Feature.COUNTRY
+                                  or candidate.kind == "demonym"):
+                found.add(entry.country)
+        first = span.candidates[0].entry if span.candidates else None
+        if first is not None and first.feature is Feature.ADMIN and first.country:
+            found.add(first.country)
+    return frozenset(found)
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -373,11 +434,17 @@ def _sentence_initial(text: str, start: int) -> bool:
 
 def _cue(text: str, start: int, end: int) -> str:
     after = _CUE_AFTER_RE.match(text, end, min(len(text), end + 40))
-    if after:
+    if after and not (_PLURAL_AIRFIELD_RE.search(after.group("cue"))
+                      and not _LIST_END_RE.search(text, max(0, start - 40), start)):
+        # A plural cue names airfields of each name only at a list's end ("Engels and
+        # Morozovsk air bases"); "UK airports" are airports in the UK.
         return _canonical_cue(after.group("cue"))
     before = _CUE_BEFORE_RE.search(text, max(0, start - 40), start)
     if before:
         return _canonical_cue(before.group("cue"))
+    listed = _LIST_PLURAL_CUE_RE.match(text, end, min(len(text), end + 120))
+    if listed:
+        return _canonical_cue(listed.group("cue"))
     return ""
 
 
@@ -385,6 +452,8 @@ def _canonical_cue(cue: str) -> str:
     if _FACILITY_CUE_RE.match(cue):
         return "facility"
     cue = re.sub(r"[ -]", "", cue.lower()).removeprefix("military")
+    if cue.endswith(("bases", "fields", "ports")):
+        cue = cue[:-1]  # "Engels and Morozovsk air bases": each is an air base
     cue = cue.removesuffix("s") if cue.endswith(("provinces", "governorates", "regions",
                                                   "districts")) else cue
     return "airfield" if cue == "airfield" else cue
@@ -602,6 +671,10 @@ def extract(article: Article, gazetteer: Gazetteer,
             span.matched_by = ""
 
     person_words = _person_words(text, entities)
+    focus = focus_countries(matched)
+    # Where names that may open a list of places end ("Competition" of a piano contest,
+    # also a Missouri town, opens none).
+    place_ends = {s.end for s in matched if _zipf(text[s.start:s.end]) < COMMON_WORD_ZIPF}
     extractions: list[Extraction] = []
     chosen = _longest_first(matched + ner_only)
     mentions: list[Mention] = []
@@ -609,7 +682,9 @@ def extract(article: Article, gazetteer: Gazetteer,
     for span in chosen:
         if span.matched_by:
             read = ner is None or _inside(span, model_read)
-            found_by = _accept(text, span, entities, person_words)
+            found_by = _accept(text, span, entities, person_words,
+                               focus if _placed_by_context(text, span, place_ends)
+                               else frozenset())
             if found_by == "gazetteer" and not read:
                 found_by = BY_CONTEXT
             if found_by is None or (found_by == EMBEDDED and not embedded):

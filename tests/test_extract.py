@@ -200,3 +200,56 @@ def test_sites_are_found_with_their_cue(text: str, mention: str, site: str,
     assert site in {c.entry.gazetteer_id for c in found[mention].candidates}
     if mention != "Fordow":
         assert found[mention].mention.cue == "facility"
+
+
+# Towns of a report's own countries, whatever the small model calls their names.
+@pytest.mark.parametrize(
+    ("text", "town", "country"),
+    [
+        ("Israeli jets struck Jabalia and Khan Younis in Gaza overnight.", "Khan Younis", "PS"),
+        ("Russian jets bombed Saraqeb, a town in Idlib province of Syria.", "Saraqeb", "SY"),
+        ("US jets hit Al Qaim in Anbar, Iraq, near the Syrian border.", "Al Qaim", "IQ"),
+    ],
+)
+def test_a_town_of_the_reports_country_is_taken(text: str, town: str, country: str,
+                                                gazetteer: Gazetteer, nlp: Language) -> None:
+    found = {e.mention.text: e for e in run(text, gazetteer, nlp)}
+    assert town in found, texts(list(found.values()))
+    assert any(c.entry.country == country for c in found[town].candidates)
+
+
+def _labelled(text: str, name: str, label: str) -> list[tuple[int, int, str]]:
+    start = text.index(name)
+    return [(start, start + len(name), label)]
+
+
+def test_a_town_the_model_calls_a_person_is_taken_where_a_place_is_expected(
+        gazetteer: Gazetteer) -> None:
+    text = "Syrian and Russian jets struck Saraqeb on Monday."
+    article = Article(doc_id="t", text=text)
+    found = extract(article, gazetteer, _labelled(text, "Saraqeb", "PERSON"))
+    assert "Saraqeb" in texts(found)
+
+
+def test_a_surname_that_is_a_town_of_the_reports_country_is_not_taken(
+        gazetteer: Gazetteer) -> None:
+    # The same town, labelled a person where nothing before it expects a place.
+    text = "Syrian police arrested Deen and Saraqeb on Monday."
+    article = Article(doc_id="t", text=text)
+    found = extract(article, gazetteer, _labelled(text, "Saraqeb", "PERSON"))
+    assert "Saraqeb" not in texts(found)
+
+
+def test_a_plural_cue_after_a_list_makes_each_name_an_air_base(gazetteer: Gazetteer,
+                                                               nlp: Language) -> None:
+    found = run("Drones struck the Engels and Morozovsk air bases in Russia.", gazetteer, nlp)
+    cues = {e.mention.text: e.mention.cue for e in found}
+    assert cues.get("Engels") == "airbase" and cues.get("Morozovsk") == "airbase"
+    assert all(any(c.entry.feature is Feature.AIRBASE for c in e.candidates)
+               for e in found if e.mention.text in ("Engels", "Morozovsk"))
+
+
+def test_a_plural_cue_after_one_name_is_no_airfield_of_it(gazetteer: Gazetteer,
+                                                          nlp: Language) -> None:
+    found = run("Staff at UK airports will strike for 48 hours.", gazetteer, nlp)
+    assert [e.mention.cue for e in found if e.mention.text == "UK"] == [""]
