@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import importlib
 import json
 from typing import Any
@@ -35,13 +36,32 @@ def _qualname(kind: type) -> str:
     return f"{kind.__module__}:{kind.__qualname__}"
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+# Per dataclass: its stored name and field names, worked out once (a store holds millions).
+_LAYOUTS: dict[type, tuple[str, tuple[str, ...]]] = {}
+
+
+def _layout(kind: type) -> tuple[str, tuple[str, ...]]:
+    layout = _LAYOUTS.get(kind)
+    if layout is None:
+        layout = _LAYOUTS[kind] = (_qualname(kind),
+                                   tuple(f.name for f in dataclasses.fields(kind)))
+    return layout
+
+
 def _plain(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return {_ENUM: _qualname(type(value)), "v": value.value}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        data[_TYPE] = _qualname(type(value))
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is tuple:
+        return {_TUPLE: [_plain(v) for v in value]}
+    if kind in _LAYOUTS or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
+        name, names = _layout(kind)
+        data = {n: _plain(getattr(value, n)) for n in names}
+        data[_TYPE] = name
         return data
+    if isinstance(value, enum.Enum):
+        return {_ENUM: _qualname(kind), "v": value.value}
     if isinstance(value, dt.date):  # datetime is a date too; store the date alone
         return {_DATE: value.isoformat()[:10]}
     if isinstance(value, tuple):
@@ -55,6 +75,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@functools.cache
 def _type(name: str) -> type:
     module, _, qualname = name.partition(":")
     if module != "geo" and not module.startswith("geo."):
@@ -70,6 +91,13 @@ def _type(name: str) -> type:
     return found
 
 
+@functools.cache
+def _init_names(kind: type) -> frozenset[str]:
+    if not dataclasses.is_dataclass(kind):
+        raise CodecError(f"stored type {_qualname(kind)!r} is not a dataclass")
+    return frozenset(f.name for f in dataclasses.fields(kind) if f.init)
+
+
 def _rebuild(value: Any) -> Any:
     if isinstance(value, list):
         return [_rebuild(v) for v in value]
@@ -77,10 +105,10 @@ def _rebuild(value: Any) -> Any:
         return value
     if _TYPE in value:
         kind = _type(value[_TYPE])
-        if not dataclasses.is_dataclass(kind):
-            raise CodecError(f"stored type {value[_TYPE]!r} is not a dataclass")
-        names = {f.name for f in dataclasses.fields(kind) if f.init}
+        names = _init_names(kind)
         return kind(**{k: _rebuild(v) for k, v in value.items() if k in names})
+    if _TUPLE in value:
+        return tuple(_rebuild(v) for v in value[_TUPLE])
     if _ENUM in value:
         kind = _type(value[_ENUM])
         if not issubclass(kind, enum.Enum):
@@ -88,6 +116,4 @@ def _rebuild(value: Any) -> Any:
         return kind(value["v"])
     if _DATE in value:
         return dt.date.fromisoformat(value[_DATE])
-    if _TUPLE in value:
-        return tuple(_rebuild(v) for v in value[_TUPLE])
     return {k: _rebuild(v) for k, v in value.items()}
