@@ -80,6 +80,7 @@ _AIRFIELD_SUFFIX_RE = re.compile(
     r"Military Airport|Airport|AB)$")
 AIRFIELD_FEATURES = frozenset({Feature.AIRBASE, Feature.AIRPORT})
 _LIST_GAP_RE = re.compile(r"^(?:,? and |, |,? or )$")
+_LIST_SPLIT_RE = re.compile(r",? and |, |,? or ")
 # A plural airfield cue after a list covers each name of it: "Engels, Shaykovka and
 # Morozovsk air bases".
 _PLURAL_AIRFIELD_RE = re.compile(r"(?:bases|fields|ports)$", re.IGNORECASE)
@@ -710,13 +711,25 @@ def extract(article: Article, gazetteer: Gazetteer,
 def _airfields_unblocked(text: str, entities: Sequence[Entity], matched: Sequence[_Span]
                          ) -> list[Entity]:
     """The entities, less the organisation or person names the model read over an
-    airfield's designated name: "RAF Akrotiri on Cyprus" as one ORG would hide Cyprus."""
+    airfield's designated name ("RAF Akrotiri on Cyprus" as one ORG would hide Cyprus)
+    or over a list of place names ("Qamishli and Kobani" as one ORG)."""
     fields = [(s.start, s.end) for s in matched
               if _names_airfield(text[s.start:s.end], s.candidates)]
-    if not fields:
-        return list(entities)
-    return [e for e in entities if e[2] not in BLOCKING_LABELS
-            or not any(start < e[1] and e[0] < end for start, end in fields)]
+    spans = {(s.start, s.end) for s in matched}
+    return [e for e in entities if e[2] not in BLOCKING_LABELS or not (
+        any(start < e[1] and e[0] < end for start, end in fields)
+        or _lists_places(text, e, spans))]
+
+
+def _lists_places(text: str, entity: Entity, spans: set[tuple[int, int]]) -> bool:
+    """True when an entity is two or more gazetteer names joined as a list."""
+    start, end, _ = entity
+    parts, cursor = [], start
+    for gap in _LIST_SPLIT_RE.finditer(text, start, end):
+        parts.append((cursor, gap.start()))
+        cursor = gap.end()
+    parts.append((cursor, end))
+    return len(parts) > 1 and all(part in spans for part in parts)
 
 
 def _inside(span: _Span, windows: Sequence[tuple[int, int]]) -> bool:

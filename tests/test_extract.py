@@ -253,3 +253,16 @@ def test_a_plural_cue_after_one_name_is_no_airfield_of_it(gazetteer: Gazetteer,
                                                           nlp: Language) -> None:
     found = run("Staff at UK airports will strike for 48 hours.", gazetteer, nlp)
     assert [e.mention.cue for e in found if e.mention.text == "UK"] == [""]
+
+
+def test_a_list_of_places_read_as_one_organisation_is_still_places(
+        gazetteer: Gazetteer) -> None:
+    text = "Syrian officials said Turkish drones struck Qamishli and Kobani on Monday."
+    article = Article(doc_id="t", text=text)
+    found = texts(extract(article, gazetteer, _labelled(text, "Qamishli and Kobani", "ORG")))
+    assert {"Qamishli", "Kobani"} <= set(found)
+    # A real organisation's name keeps its veto.
+    text = "Officials of Damascus University said so."
+    article = Article(doc_id="t", text=text)
+    assert "Damascus" not in texts(extract(article, gazetteer,
+                                           _labelled(text, "Damascus University", "ORG")))
