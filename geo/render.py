@@ -160,11 +160,14 @@ class StaticGeoJson(Layer):
         self.style = json_for_script(style)
 
 
-def label_html(text: str, priority: float, min_zoom: int = 0) -> str:
+def label_html(text: str, priority: float, min_zoom: int = 0, symbol_px: int = 0) -> str:
     """A label's content: the escaped text in a span that tells the declutter script its
-    priority (higher wins an overlap) and the zoom from which it may show."""
+    priority (higher wins an overlap), the zoom from which it may show and, for a label
+    beside a symbol, the symbol's size (so the label may move to its left, top or bottom
+    when its right is taken)."""
+    size = f' data-s="{symbol_px}"' if symbol_px else ""
     return (
-        f'<span class="geo-label-text" data-p="{priority:.1f}" data-z="{min_zoom}">'
+        f'<span class="geo-label-text" data-p="{priority:.1f}" data-z="{min_zoom}"{size}>'
         f"{_e(text)}</span>"
     )
 
@@ -282,6 +285,9 @@ class Declutter(MacroElement):
     Labels are the elements of class ``geo-label``; their ``[data-p]`` span holds the
     priority and ``data-z`` the zoom from which they may show. Greedy by priority, which
     keeps the most important label of every crowd and costs one layout read per label.
+    A label right of a symbol (``data-s``, the symbol's size) whose place is taken tries
+    the symbol's left, top and bottom before it is hidden; it moves by its margins, which
+    Leaflet leaves alone (it positions tooltips by transform).
     """
 
     _template = Template(
@@ -295,7 +301,15 @@ class Declutter(MacroElement):
                     var box = map.getContainer().getBoundingClientRect();
                     var labels = map.getContainer().querySelectorAll('.geo-label');
                     var items = [];
-                    for (var i = 0; i < labels.length; i++) {
+                    var i;
+                    // All writes, then all reads: one layout for the whole pass.
+                    for (i = 0; i < labels.length; i++) {
+                        if (labels[i].classList.contains('leaflet-tooltip-right')) {
+                            labels[i].style.marginLeft = '';
+                            labels[i].style.marginTop = '';
+                        }
+                    }
+                    for (i = 0; i < labels.length; i++) {
                         var el = labels[i];
                         var text = el.querySelector('[data-p]');
                         if (!text) { continue; }
@@ -309,18 +323,43 @@ class Declutter(MacroElement):
                             el.classList.add('geo-label-hidden');
                             continue;
                         }
-                        items.push({el: el, p: +text.dataset.p, r: r});
+                        var s = el.classList.contains('leaflet-tooltip-right') ?
+                            +(text.dataset.s || 0) : 0;
+                        items.push({el: el, p: +text.dataset.p, r: r, s: s});
                     }
                     items.sort(function (a, b) { return b.p - a.p; });
                     var kept = [];
+                    function free(r) {
+                        return r.left >= box.left && r.right <= box.right &&
+                            r.top >= box.top && r.bottom <= box.bottom &&
+                            !kept.some(function (k) {
+                                return r.left < k.right + 3 && r.right + 3 > k.left &&
+                                    r.top < k.bottom + 1 && r.bottom + 1 > k.top;
+                            });
+                    }
                     items.forEach(function (item) {
-                        var r = item.r;
-                        var hit = kept.some(function (k) {
-                            return r.left < k.right + 3 && r.right + 3 > k.left &&
-                                r.top < k.bottom + 1 && r.bottom + 1 > k.top;
-                        });
-                        item.el.classList.toggle('geo-label-hidden', hit);
-                        if (!hit) { kept.push(r); }
+                        var r = item.r, w = r.width, h = r.height, s = item.s;
+                        // Right (as drawn), then left, above and below the symbol.
+                        var spots = [[0, 0]];
+                        if (s) {
+                            spots.push([-(w + s + 15), 0],
+                                       [-(w / 2 + s / 2 + 9), -(h / 2 + s / 2 + 2)],
+                                       [-(w / 2 + s / 2 + 9), h / 2 + s / 2 + 2]);
+                        }
+                        var spot = null;
+                        for (var j = 0; j < spots.length && spot === null; j++) {
+                            var dx = spots[j][0], dy = spots[j][1];
+                            var moved = {left: r.left + dx, right: r.right + dx,
+                                         top: r.top + dy, bottom: r.bottom + dy};
+                            if (free(moved)) { spot = moved; }
+                            if (spot !== null && (dx || dy)) {
+                                // Leaflet's own margin for right-hand tooltips is 6px.
+                                item.el.style.marginLeft = (6 + dx) + 'px';
+                                item.el.style.marginTop = dy + 'px';
+                            }
+                        }
+                        item.el.classList.toggle('geo-label-hidden', spot === null);
+                        if (spot !== null) { kept.push(spot); }
                     });
                     map.getContainer().dataset.labelsShown = kept.length;
                 }
@@ -713,7 +752,10 @@ def build_map(
     Declutter().add_to(m)
     # Frame the operations when there are any: a passing mention of Washington or
     # Astana would otherwise zoom the paths down to a speck.
-    m.fit_bounds(_bounds(shown + operational or mentioned), padding=(24, 24))
+    # Labels stand right of their symbols, and the title and time panels sit on the top
+    # and bottom edges: pad those sides more, so no operational label starts off-screen.
+    m.fit_bounds(_bounds(shown + operational or mentioned),
+                 padding_top_left=(24, 70), padding_bottom_right=(140, 60))
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
@@ -851,7 +893,7 @@ def _add_symbol(
     marker.add_child(_BindText(_symbol_popup(symbol)))
     marker.add_child(
         _Label(
-            label_html(symbol.label, symbol.priority, symbol.label_zoom),
+            label_html(symbol.label, symbol.priority, symbol.label_zoom, st.size),
             f"geo-label-{symbol.role.value}",
             offset=(st.size // 2, 0),
         )

@@ -349,7 +349,7 @@ def _labels(html: str) -> dict[str, _Shown]:
     out = {}
     for content, options in re.findall(r"\.bindTooltip\((\".*?\"), (\{.*?\})\);", html):
         markup = json.loads(content)
-        attrs = re.match(r'<span class="geo-label-text" data-p="([\d.]+)" data-z="(\d+)">', markup)
+        attrs = re.match(r'<span class="geo-label-text" data-p="([\d.]+)" data-z="(\d+)"', markup)
         assert attrs, markup
         text = html_module.unescape(re.sub(r"<[^>]+>", "", markup))
         out[text] = _Shown(text, float(attrs.group(1)), int(attrs.group(2)), json.loads(options))
