@@ -54,10 +54,21 @@ def analysis_settings(pins: Mapping[str, GazetteerEntry] | None, online: OnlineL
     return repr((pinned, asked, thorough))
 
 
+# Articles per task of a worker pool: small enough to balance the cores, large enough that
+# sending them and their results costs little beside analysing them.
+POOL_CHUNK = 32
+_worker_gazetteer: Gazetteer | None = None
+
+
 def local_runner(gazetteer: Gazetteer, *, processes: int = 1, thorough: bool = False,
                  with_roles: bool = True, online: OnlineLookup | None = None,
                  pins: Mapping[str, GazetteerEntry] | None = None) -> Runner:
-    """Analyse batches in this process (its NER in ``processes`` forked workers)."""
+    """Analyse batches on this machine: with ``processes`` > 1 and no online geocoder, in a
+    pool of forked workers that each run the whole per-article stage (the parser and the
+    resolver, not only the NER, then use every core); else in this process."""
+    asked_online = online is not None and not getattr(online, "offline", True)
+    if processes > 1 and not asked_online:
+        return _pool_runner(gazetteer, processes, thorough, with_roles, pins)
 
     def run(batches: Iterable[list[Article]]) -> Iterator[list[ArticleAnalysis]]:
         for batch in batches:
@@ -66,6 +77,45 @@ def local_runner(gazetteer: Gazetteer, *, processes: int = 1, thorough: bool = F
                                         online=online, pins=pins))
 
     return run
+
+
+def _pool_runner(gazetteer: Gazetteer, processes: int, thorough: bool, with_roles: bool,
+                 pins: Mapping[str, GazetteerEntry] | None) -> Runner:
+    import multiprocessing
+
+    from geo.nlp import load_nlp
+
+    def run(batches: Iterable[list[Article]]) -> Iterator[list[ArticleAnalysis]]:
+        load_nlp()  # loaded before forking: the workers share it
+        options = (str(gazetteer.path), thorough, with_roles, dict(pins or {}))
+        pool = None
+        try:
+            for batch in batches:
+                if len(batch) < POOL_CHUNK * 2:  # a small batch: not worth the workers
+                    yield list(analyse_articles(batch, gazetteer, thorough=thorough,
+                                                with_roles=with_roles, pins=pins))
+                    continue
+                if pool is None:
+                    pool = multiprocessing.get_context("fork").Pool(processes)
+                chunks = [(batch[i:i + POOL_CHUNK], options)
+                          for i in range(0, len(batch), POOL_CHUNK)]
+                yield [a for part in pool.imap(_analyse_chunk, chunks) for a in part]
+        finally:
+            if pool is not None:
+                pool.terminate()
+
+    return run
+
+
+def _analyse_chunk(task: tuple[list[Article], tuple[str, bool, bool, dict[str, GazetteerEntry]]]
+                   ) -> list[ArticleAnalysis]:
+    """A pool worker's share: its own gazetteer connection (SQLite must not cross a fork)."""
+    global _worker_gazetteer
+    articles, (path, thorough, with_roles, pins) = task
+    if _worker_gazetteer is None:
+        _worker_gazetteer = Gazetteer.open(path)
+    return list(analyse_articles(articles, _worker_gazetteer, thorough=thorough,
+                                 with_roles=with_roles, pins=pins))
 
 
 def ingest(
