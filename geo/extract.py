@@ -53,7 +53,8 @@ _FACILITY_CUE = (
     r"(?:uranium |fuel )?enrichment[ -](?:site|facility|plant)|heavy[ -]water reactor|"
     r"(?:uranium )?conversion (?:facility|plant)|"
     r"(?:oil |gas )?refinery|(?:oil|gas|fuel|export) terminal|(?:oil|fuel|gas) (?:depot|facility)|"
-    r"(?:fuel|ammunition|arms|weapons) depot|power[ -](?:plant|station)|port|dam"
+    r"(?:fuel|ammunition|arms|weapons) depot|power[ -](?:plant|station)|port|dam|"
+    r"(?:processing |industrial |military )?(?:plant|facility|complex|site)"
 )
 _FACILITY_CUE_RE = re.compile(rf"^(?:{_FACILITY_CUE})$", re.IGNORECASE)
 # Feature cues read beside a mention, and the feature each one asks for.

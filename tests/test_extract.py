@@ -191,6 +191,8 @@ def test_airfield_designation() -> None:
          "site:ras-tanura-refinery-and-terminal"),
         ("Warplanes bombed the port of Hodeidah on Tuesday.", "Hodeidah",
          "site:port-of-hodeidah"),
+        ("Drones from Yemen hit the Abqaiq plant in Saudi Arabia.", "Abqaiq",
+         "site:abqaiq-oil-processing-facility"),
     ],
 )
 def test_sites_are_found_with_their_cue(text: str, mention: str, site: str,
