@@ -170,3 +170,15 @@ def test_the_dashboard_goes_on_without_a_locked_store(tmp_path: Path, seeds: lis
         holder.kill()
     assert warning is not None and str(path) in warning and "without it" in warning
     assert analyses[0].places
+
+
+def test_the_worker_pool_gives_the_analyses_of_one_process(seeds: list[Article],
+                                                            gazetteer: Gazetteer) -> None:
+    from geo.store.ingest import POOL_CHUNK, local_runner
+
+    many = [dataclasses.replace(seeds[i % len(seeds)], doc_id=f"copy-{i}")
+            for i in range(POOL_CHUNK * 2)]
+    alone = [a for batch in local_runner(gazetteer, processes=1)([many]) for a in batch]
+    pooled = [a for batch in local_runner(gazetteer, processes=2)([many]) for a in batch]
+    assert pooled == alone
+    assert [a.article.doc_id for a in pooled] == [a.doc_id for a in many]
