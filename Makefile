@@ -65,6 +65,8 @@ evaluate: setup
 bench: setup
 	$(PY) -m geo bench $(GOLD)/TR-News.xml $(GOLD)/GWN.xml \
 		--paths-corpora $(GOLD)/TR-News.xml $(GOLD)/GWN.xml $(GOLD)/lgl.xml $(GOLD)/GeoVirus.xml
+	$(PY) -m geo bench-store $(GOLD)/TR-News.xml $(GOLD)/GWN.xml $(GOLD)/lgl.xml \
+		$(GOLD)/GeoVirus.xml --articles 10000 --dask local:2
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .mypy_cache .ruff_cache
