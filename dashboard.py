@@ -75,12 +75,14 @@ DEFAULT_ARTICLES = ROOT / "data" / "articles"
 GEO_PACKAGE = ROOT / "geo"
 MAP_HEIGHT = 620
 MAX_FIX_GROUPS = 40
+EARLIEST_DATE = dt.date(1900, 1, 1)
 MIN_SKELETON = 4
 DOWNLOADS = (
     ("HTML map", "html", "text/html"),
     ("GeoJSON", "geojson", "application/geo+json"),
     ("CSV", "csv", "text/csv"),
     ("KML", "kml", "application/vnd.google-earth.kml+xml"),
+    ("Slide (PNG)", "png", "image/png"),  # 16:9, 1920 x 1080, drawn by geo.slide
 )
 
 UploadKey = tuple[tuple[str, str, str, str, str], ...]
@@ -342,8 +344,9 @@ def paste_box(added: dict[str, Article]) -> None:
         text = st.text_area("Article text", key="paste_text", height=180)
         source = st.text_input("Source", key="paste_source", placeholder="unknown")
         title = st.text_input("Title", key="paste_title")
+        # Streamlit's default floor is ten years ago: older reports must be datable too.
         published = st.date_input("Published", value=None, key="paste_date",
-                                  format="YYYY-MM-DD")
+                                  min_value=EARLIEST_DATE, format="YYYY-MM-DD")
         if not st.form_submit_button("Add to the map"):
             return
         # One text is one article: pasting it again with other facts replaces it.
@@ -355,7 +358,8 @@ def paste_box(added: dict[str, Article]) -> None:
             st.warning(md_escape(f"{read.path}: {read.problem}"))
             return
         added[digest] = read
-        st.success(md_escape(f"Added '{read.title or read.doc_id}' ({read.source})."))
+        day = read.published.isoformat() if read.published else "undated"
+        st.success(md_escape(f"Added '{read.title or read.doc_id}' ({read.source}, {day})."))
 
 
 def url_box(added: dict[str, Article]) -> None:
@@ -481,9 +485,10 @@ def show_timeline(analysis: Analysis, view: Analysis, filters: Filters) -> None:
         st.caption("No strike in these articles is dated: no timeline.")
         return
     st.markdown("**Strikes by day** (the articles' dates of the strikes they report)")
-    st.vega_lite_chart(timeline_spec(days, selected=filters.date_range, height=TIMELINE_HEIGHT),
-                       width="stretch", key="timeline")
     bounds = date_bounds(analysis)
+    st.vega_lite_chart(timeline_spec(days, selected=filters.date_range, span=bounds,
+                                     height=TIMELINE_HEIGHT),
+                       width="stretch", key="timeline")
     if bounds is None or bounds[0] == bounds[1]:
         return
     # Set before the slider is drawn: it always shows the sidebar's choice.

@@ -525,23 +525,35 @@ def _listed(names: Sequence[str]) -> str:
     return ", ".join(names[:_MAX_LISTED]) + (f" and {more} more" if more > 0 else "")
 
 
+def _vega_day(day: dt.date) -> dict[str, int | bool]:
+    return {"year": day.year, "month": day.month, "date": day.day, "utc": True}
+
+
 def timeline_spec(days: Sequence[TimelineDay], *, selected: DateRange | None = None,
+                  span: tuple[dt.date, dt.date] | None = None,
                   height: int = 150) -> dict[str, Any]:
     """A Vega-Lite bar chart of strikes per day, the chosen date range shaded behind.
 
-    Days are UTC calendar days, so no browser's time zone moves a bar to the next day.
-    Names go in as data, never as markup: Vega draws text, not HTML.
+    The axis covers ``span`` (the articles' dates, as the date slider does) and every
+    strike's day. Days are UTC calendar days, so no browser's time zone moves a bar to the
+    next day. Names go in as data, never as markup: Vega draws text, not HTML.
     """
     values = [
         {"day": d.day.isoformat(), "status": d.status, "strikes": d.strikes,
          "targets": _listed(d.targets), "sources": _listed(d.sources)}
         for d in days
     ]
+    shown_days = [d.day for d in days] + list(span or ())
+    scale: dict[str, Any] = {"type": "utc"}
+    if shown_days:
+        scale["domain"] = [_vega_day(min(shown_days)),
+                           _vega_day(max(shown_days) + dt.timedelta(days=1))]
     x = {"field": "day", "type": "temporal", "timeUnit": "utcyearmonthdate", "title": None,
-         "scale": {"type": "utc"}, "axis": {"format": "%b %d", "labelAngle": 0}}
+         "scale": scale, "axis": {"format": "%b %d", "labelAngle": 0}}
     bars = {
         "data": {"values": values},
-        "mark": {"type": "bar", "tooltip": True, "cornerRadiusTopLeft": 2,
+        # A day is a hair's width on a span of months: bars get a readable width.
+        "mark": {"type": "bar", "tooltip": True, "size": 7, "cornerRadiusTopLeft": 2,
                  "cornerRadiusTopRight": 2},
         "encoding": {
             "x": x,
@@ -570,7 +582,7 @@ def timeline_spec(days: Sequence[TimelineDay], *, selected: DateRange | None = N
             "data": {"values": [{"start": start.isoformat(),
                                  "end": (end + dt.timedelta(days=1)).isoformat()}]},
             "mark": {"type": "rect", "color": "#4c78a8", "opacity": 0.08},
-            "encoding": {"x": {"field": "start", "type": "temporal", "scale": {"type": "utc"}},
+            "encoding": {"x": {"field": "start", "type": "temporal", "scale": scale},
                          "x2": {"field": "end"}},
         })
     layers.append(bars)

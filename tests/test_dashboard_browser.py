@@ -10,6 +10,7 @@ the filtered view. Set ``GEO_SCREENSHOTS=docs`` to write the README screenshot t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -105,14 +106,37 @@ def dashboard_url(
     gazetteer: Gazetteer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """``streamlit run dashboard.py`` on 127.0.0.1, stopped after the module's tests."""
-    tmp = tmp_path_factory.mktemp("dashboard")
+    with _dashboard(tmp_path_factory.mktemp("dashboard")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def online_dashboard(
+    gazetteer: Gazetteer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    """A dashboard with the online switch on and no bundled articles, and a web site on
+    127.0.0.1 for it to fetch from (also its stand-in Nominatim): (dashboard, site)."""
+    from test_fetch import serve
+
+    tmp = tmp_path_factory.mktemp("online")
+    (tmp / "no-articles").mkdir()
+    with serve() as site:
+        env = {"GEO_ONLINE": "1", "GEO_NOMINATIM_URL": f"{site}/nominatim",
+               "GEO_ARTICLES": str(tmp / "no-articles"), "GEO_PAGE_CACHE": str(tmp / "pages")}
+        with _dashboard(tmp, env) as url:
+            yield url, site
+
+
+@contextlib.contextmanager
+def _dashboard(tmp: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     log_path = tmp / "streamlit.log"
     port = _free_port()
     # A home of its own: Streamlit keeps the analysis in ~/.streamlit/cache across restarts,
     # and this test must see a cold start (and leave the user's cache alone).
     home = tmp / "home"
     home.mkdir()
-    env = {**os.environ, CACHE_ENV: str(tmp / "geocode.sqlite"), "HOME": str(home)}
+    env = {**os.environ, CACHE_ENV: str(tmp / "geocode.sqlite"), "HOME": str(home),
+           **(extra_env or {})}
     command = [
         sys.executable, "-m", "streamlit", "run", "dashboard.py",
         "--server.headless", "true",
@@ -318,3 +342,152 @@ def test_dashboard_offline_filters_and_downloads(dashboard_url: str, tmp_path: P
     assert guard.refused == [], f"requests beyond loopback: {guard.refused}"
     assert guard.sockets and all(urlsplit(u).hostname in LOOPBACK for u in guard.sockets)
     assert guard.errors == []
+
+
+# --- the timeline, a pasted article, an article by its address ----------------------------
+
+PASTED = (
+    "Russian jets took off from the Hmeimim air base in Syria and struck targets near "
+    "Palmyra early on Friday, the ministry in Moscow said. <img src=x onerror=alert(1)>\n"
+)
+
+
+@contextlib.contextmanager
+def _browser(guard: Guard) -> Iterator[Any]:
+    """A browser context that may reach loopback only."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 1350})
+            context.route("**/*", guard.route)
+            yield context
+        finally:
+            browser.close()
+    assert guard.refused == [], f"requests beyond loopback: {guard.refused}"
+    assert guard.errors == []
+
+
+def _open(context: Any, guard: Guard, url: str) -> Any:
+    page = context.new_page()
+    guard.watch(page)
+    page.goto(url)
+    return page
+
+
+def _seen_sources(seen: Any) -> set[str]:
+    return {s for item in [*seen["places"], *seen["paths"]] for s in item["sources"]}
+
+
+def _map_until(page: Any, wanted: Any, timeout: float = 30.0) -> Any:
+    """The map's contents once ``wanted(contents)`` holds."""
+    deadline = time.monotonic() + timeout
+    seen = None
+    while time.monotonic() < deadline:
+        try:
+            seen = _map_frame(page).evaluate(_INSPECT)
+        except Exception:  # the iframe is being replaced by a rerun: look again
+            seen = None
+        if seen and wanted(seen):
+            return seen
+        time.sleep(0.2)
+    raise AssertionError(f"the map never showed what was wanted: {seen}")
+
+
+def _routes(seen: Any) -> list[Any]:
+    """The flight paths (base -> target) among the map's lines."""
+    return [p for p in seen["paths"] if "→" in p["title"]]
+
+
+def test_the_timeline_draws_offline_and_its_slider_drives_the_map(
+    dashboard_url: str, tmp_path: Path
+) -> None:
+    guard = Guard()
+    with _browser(guard) as context:
+        page = _open(context, guard, dashboard_url)
+        page.get_by_text(SUMMARY).filter(has_text="5 of 5 articles").wait_for(timeout=60_000)
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        drawn = chart.locator("canvas, svg").first
+        drawn.wait_for(timeout=30_000)
+        box = drawn.bounding_box()
+        assert box and box["width"] > 400 and box["height"] > 100
+        page.screenshot(path=str(tmp_path / "timeline.png"))
+
+        # Click the slider's track 60% of the way along: the end thumb moves there.
+        slider = page.locator('[data-testid="stSlider"]').filter(
+            has_text="Articles published between")
+        thumbs = slider.get_by_role("slider")
+        first, last = thumbs.nth(0).bounding_box(), thumbs.nth(1).bounding_box()
+        assert first and last
+        y = first["y"] + first["height"] / 2
+        x = first["x"] + 0.6 * (last["x"] - first["x"]) + first["width"] / 2
+        page.mouse.click(x, y)
+        page.wait_for_function("() => location.search.includes('to=')", timeout=30_000)
+        ends = parse_qs(urlsplit(page.url).query)["to"]
+        assert len(ends) == 1 and "2016-09-01" < ends[0] < "2017-01-18"
+        narrowed = page.get_by_text(SUMMARY).filter(has_not_text="5 of 5 articles")
+        narrowed.wait_for(timeout=30_000)
+        shown, total, _, n_paths = _summary(page)
+        assert shown < total == 5
+        # The BBC's report is of December: gone from the map, and the map redrawn.
+        seen = _map_until(page, lambda seen: BBC not in _seen_sources(seen))
+        assert len(_routes(seen)) == n_paths
+        # The sidebar's date box shows the same range.
+        dates = page.locator('[data-testid="stDateInput"]').filter(has_text="Dates")
+        shown_days = [i.input_value() for i in dates.locator("input").all()]
+        assert shown_days[-1] == ends[0]
+
+
+def test_a_pasted_article_joins_the_map(dashboard_url: str, tmp_path: Path) -> None:
+    guard = Guard()
+    shots = Path(os.environ.get("GEO_SCREENSHOTS") or tmp_path)
+    with _browser(guard) as context:
+        page = _open(context, guard, dashboard_url)
+        page.get_by_text(SUMMARY).filter(has_text="5 of 5 articles").wait_for(timeout=60_000)
+        page.get_by_text("Paste an article").click()
+        page.get_by_label("Article text").fill(PASTED)
+        page.get_by_label("Source", exact=True).fill("Desk Wire")
+        page.get_by_label("Title", exact=True).fill("Bombers over Palmyra")
+        # A date field of year, month and day segments: typing moves from one to the next.
+        page.get_by_label("Published", exact=True).get_by_role("spinbutton").first.click()
+        page.keyboard.type("20161118", delay=150)
+        page.keyboard.press("Escape")  # close the calendar
+        page.get_by_role("button", name="Add to the map").click()
+        page.get_by_text("Added 'Bombers over Palmyra'").wait_for(timeout=60_000)
+        assert "Desk Wire, 2016-11-18" in page.get_by_text("Added 'Bombers over").inner_text()
+        page.get_by_text(SUMMARY).filter(has_text="6 of 6 articles").wait_for(timeout=60_000)
+        _, _, _, n_paths = _summary(page)
+        seen = _map_until(page, lambda seen: "Desk Wire" in _seen_sources(seen))
+        pasted = [p for p in _routes(seen) if "Desk Wire" in p["sources"]]
+        assert len(pasted) == 1 and "Hmeimim" in pasted[0]["title"]
+        assert len(_routes(seen)) == n_paths
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(shots / "dashboard-paste.png"))
+        # The pasted markup is text in the reader, never an element.
+        page.get_by_role("tab", name="Article reader").click()
+        assert page.locator(".geo-article img").count() == 0
+
+
+def test_an_article_by_its_address_is_fetched_and_named_on_failure(
+    online_dashboard: tuple[str, str], tmp_path: Path
+) -> None:
+    url, site = online_dashboard
+    guard = Guard()
+    with _browser(guard) as context:
+        page = _open(context, guard, url)
+        page.get_by_text("No articles").wait_for(timeout=60_000)
+        page.get_by_text("Add an article by its web address").click()
+        address = page.get_by_label("Web address")
+        address.fill(f"{site}/missing")
+        page.get_by_role("button", name="Fetch the article").click()
+        failure = page.locator('[data-testid="stAlert"]').filter(has_text="HTTP 404")
+        failure.wait_for(timeout=30_000)
+        assert f"{site}/missing" in failure.inner_text()
+
+        address.fill(f"{site}/article.html")
+        page.get_by_role("button", name="Fetch the article").click()
+        page.get_by_text(SUMMARY).filter(has_text="1 of 1 articles").wait_for(timeout=120_000)
+        seen = _map_until(page, lambda seen: bool(_routes(seen)))
+        assert [p["sources"] for p in _routes(seen)] == [["Test Wire"]]
+        assert "Hmeimim" in _routes(seen)[0]["title"]
+        page.screenshot(path=str(tmp_path / "fetched.png"))

@@ -400,7 +400,12 @@ def test_the_timeline_chart_is_plain_vega_lite_data() -> None:
     values = bars["data"]["values"]
     assert [v["day"] for v in values] == ["2016-08-16", "2016-08-18"]
     assert values[1]["targets"] == "Aleppo, <b>Deir</b>"  # data for Vega's text, not markup
-    assert bars["encoding"]["x"]["scale"] == {"type": "utc"}
+    # The axis runs over the strikes' days and the span given, to the end of its last day.
+    assert bars["encoding"]["x"]["scale"]["domain"] == [
+        {"year": 2016, "month": 8, "date": 16, "utc": True},
+        {"year": 2016, "month": 8, "date": 19, "utc": True}]
+    wide = timeline_spec(days, span=(dt.date(2016, 8, 1), dt.date(2016, 9, 30)))
+    assert wide["layer"][-1]["encoding"]["x"]["scale"]["domain"][1]["month"] == 10
     assert list(timeline_spec(days)["layer"]) == [bars]  # no range chosen: no shading
     # Nothing in the spec is an address the browser would be asked to load.
     import json
