@@ -212,9 +212,19 @@ def cmd_peer(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from geo.evaluate import Prediction, evaluate_corpus, format_errors
+    from geo.evaluate import (
+        Judged,
+        Prediction,
+        evaluate_corpus,
+        format_errors,
+        format_reliability,
+        reliability,
+    )
     from geo.models import Article, Feature
 
+    if args.fit_calibration:
+        # Fitted on the raw confidences; forked workers inherit the setting.
+        os.environ["GEO_CALIBRATION"] = "off"
     placer = _placer(args.system, _open_gazetteer(), embedded=args.embedded,
                      thorough=args.thorough)
 
@@ -227,21 +237,35 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                         p.entry.lat if p.entry else None, p.entry.lon if p.entry else None,
                         p.mention.text,
                         p.entry.country if p.entry and p.entry.feature == Feature.COUNTRY
-                        else "")
+                        else "", p.confidence)
              for p in places if p.entry is not None or args.unplaced]
             for places in placer(articles)
         ]
 
     status = EXIT_OK
+    judged: list[Judged] = []
     for corpus in args.corpora:
         if not Path(corpus).is_file():
             log.error("%s: no such corpus file", corpus)
             status = EXIT_NOTHING_READ
             continue
         result = evaluate_corpus(Path(corpus), parse, limit=args.limit)
+        judged.extend(result.judged)
         print(json.dumps({"system": args.system, **result.scores.as_dict()}), flush=True)
         if args.errors:
             print(format_errors(result.errors, args.errors_limit), flush=True)
+    if judged:
+        print(format_reliability(reliability(judged), "of the corpora above"), flush=True)
+    if args.fit_calibration and judged:
+        from geo import calibration
+
+        table = calibration.fit((j.confidence, j.correct) for j in judged)
+        names = " ".join(Path(c).name for c in args.corpora)
+        calibration.write(table, Path(args.fit_calibration),
+                          f"isotonic fit, python -m geo evaluate {names}")
+        after = [Judged(table(j.confidence), j.correct) for j in judged]
+        print(f"{args.fit_calibration}: {len(table.steps)} steps")
+        print(format_reliability(reliability(after), "after calibration"), flush=True)
     return status
 
 
@@ -482,6 +506,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--errors", action="store_true",
                           help="list misses, false positives and far-off resolutions")
     evaluate.add_argument("--errors-limit", type=int, default=200)
+    evaluate.add_argument("--fit-calibration", metavar="CSV", default=None,
+                          help="score the raw confidences and write an isotonic "
+                               "calibration of them to CSV (data/calibration.csv)")
     evaluate.add_argument("--embedded", action=argparse.BooleanOptionalAction, default=True,
                           help="count place names inside organisations' names, as the "
                           "corpora annotate them (default: on)")

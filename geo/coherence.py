@@ -46,8 +46,9 @@ AREA_FEATURES = (Feature.COUNTRY, Feature.ADMIN, Feature.REGION)
 
 # A dateline opens the text or a line: a place in capitals, or any place before an
 # agency's name, then a dash ("WASHINGTON —", "SALEM, Ore. —", "Beirut (AP) -").
+_DATELINE_START_RE = re.compile(r"(?m)^|(?<=[.!?] )")
 _DATELINE_RE = re.compile(
-    r"(?m)(?:^|(?<=[.!?] ))[ \t]*(?P<place>[^\W\d_][^\n,(—–]{0,40}?)"
+    r"[ \t]*(?P<place>[^\W\d_][^\n,(—–]{0,40}?)"
     r"(?:,[ \t]+(?P<area>[^\W\d_][\w.' ]{0,20}?))?"
     r"[ \t]*(?P<agency>\([^()\n]{1,30}\))?[ \t]*(?:—|–|--|-)[ \t]"
 )
@@ -87,7 +88,10 @@ def datelines(text: str, extractions: Sequence[Extraction]) -> dict[int, bool]:
     to know: the population prior counts twice.
     """
     spans = []
-    for match in _DATELINE_RE.finditer(text):
+    for opening in _DATELINE_START_RE.finditer(text):
+        match = _DATELINE_RE.match(text, opening.start())
+        if match is None:
+            continue
         place = match.group("place").strip()
         letters = [c for c in place if c.isalpha()]
         # Capitals, or an agency's name after it: a heading or a sentence is neither.
@@ -150,12 +154,16 @@ class DocumentContext:
 
 
 def bonus(entry: GazetteerEntry, key: str, index: int, context: DocumentContext,
-          *, big_town: bool = False) -> tuple[float, list[str]]:
+          *, big_town: bool = False, seats: frozenset[tuple[str, str]] = frozenset()
+          ) -> tuple[float, list[str]]:
     """Score units that the article's settled places give one candidate, and why.
 
     A town inside a division the article names gains nothing when the name was first read
     as a country or division ("California" in a list of states is the state, not the
-    Missouri town) or can be a big town ("Atlanta" beside "Texas" is still Atlanta).
+    Missouri town) or can be a big town ("Atlanta" beside "Texas" is still Atlanta). A
+    division that holds the article's places gains nothing over its seat of the same
+    name (``seats``: the divisions a town of the name lies in): "Homs" beside Rastan is
+    still the city.
     """
     names_an_area = big_town or index in context.areas
     score = 0.0
@@ -173,7 +181,8 @@ def bonus(entry: GazetteerEntry, key: str, index: int, context: DocumentContext,
             and area in context.named_admins(key)):
         score += ADMIN_WEIGHT
         reasons.append("in a division the article names")
-    if entry.feature == Feature.ADMIN and entry.admin1 and area in context.held_admins(key):
+    if (entry.feature == Feature.ADMIN and entry.admin1 and area not in seats
+            and area in context.held_admins(key)):
         score += ADMIN_WEIGHT
         reasons.append("holds the article's other places")
     anchor = context.near.get(index)
@@ -197,18 +206,22 @@ def bonus(entry: GazetteerEntry, key: str, index: int, context: DocumentContext,
 
 
 def one_sense(places: Sequence[Place], qualified: set[int]) -> list[Place]:
-    """A name keeps one place per article: the one it got where the article is surest.
+    """A name keeps one place per article: the one it got where the article is surest,
+    a mention its own text decided first, then the most confident.
 
     ``qualified`` holds the indices of places whose own text decided them (a qualifier,
     a feature cue, "X, Y", an anchor): those keep their reading.
     """
     best: dict[str, Place] = {}
-    for place in places:
+    surest: dict[str, tuple[bool, float]] = {}
+    for i, place in enumerate(places):
         if place.entry is None:
             continue
         key = name_key(place.mention.text)
-        if key not in best or place.confidence > best[key].confidence:
-            best[key] = place
+        # What the text itself decided is surer than any bare mention's prior.
+        sureness = (i in qualified, place.confidence)
+        if key not in surest or sureness > surest[key]:
+            best[key], surest[key] = place, sureness
     out = []
     for i, place in enumerate(places):
         winner = best.get(name_key(place.mention.text)) if place.entry is not None else None

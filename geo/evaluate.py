@@ -102,6 +102,8 @@ class Prediction:
     # ISO alpha-2 code when the parser placed the name at a whole country (a diagnostic:
     # see ``Scores.far_country_points``).
     country: str = ""
+    # How sure the parser is (0..1), for the reliability table; None where it says not.
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,9 @@ class Scores:
     median_km: float | None
     auc: float | None
     f1_161: float
+    # Share of all gold toponyms found and placed within 161 km (recall x A@161): unlike
+    # A@161 alone, it does not reward finding less.
+    recall_161: float
     seconds: float
     docs_per_second: float
     # Far-off pairs that name the right country at another convention's point: the parser
@@ -162,7 +167,7 @@ class Scores:
 
     def as_dict(self) -> dict[str, Any]:
         """The scores for JSON: ratios to 4 decimals, kilometres to 1, timings to 2."""
-        ratios = {"precision", "recall", "f1", "a161", "auc", "f1_161"}
+        ratios = {"precision", "recall", "f1", "a161", "auc", "f1_161", "recall_161"}
         kms = {"mean_km", "median_km"}
         out: dict[str, Any] = {}
         for name in self.__dataclass_fields__:
@@ -175,11 +180,24 @@ class Scores:
 
 
 @dataclass(frozen=True)
+class Judged:
+    """One matched pair's stated confidence and whether it lay within 161 km."""
+
+    confidence: float
+    correct: bool
+
+
+@dataclass(frozen=True)
 class EvaluationResult:
-    """Scores of a corpus run and the errors behind them, in document order."""
+    """Scores of a corpus run and the errors behind them, in document order.
+
+    ``judged`` lists the matched pairs whose prediction stated a confidence, for the
+    reliability table (``reliability``).
+    """
 
     scores: Scores
     errors: list[ErrorItem] = field(default_factory=list)
+    judged: list[Judged] = field(default_factory=list)
 
 
 # --- reading the corpora ---------------------------------------------------------------
@@ -429,6 +447,7 @@ def score_documents(
     kms: list[float] = []
     errors: list[ErrorItem] = []
     far_country_points = 0
+    judged: list[Judged] = []
     for doc, preds in zip(docs, predictions, strict=True):
         for p in preds:
             if p.end < p.start:
@@ -444,6 +463,8 @@ def score_documents(
             p, g = preds[i], gold[j]
             km = error_km(p, g)
             kms.append(km)
+            if p.confidence is not None:
+                judged.append(Judged(p.confidence, km <= ACCURATE_KM))
             if km > ACCURATE_KM:
                 doc_errors.append(_error("far", doc, g.start, g.end, p, g, km))
                 far_country_points += _holds(p.country, g)
@@ -487,11 +508,61 @@ def score_documents(
         median_km=statistics.median(kms) if kms else None,
         auc=auc(kms),
         f1_161=f1_161,
+        recall_161=_ratio(tp_161, gold_total),
         seconds=seconds,
         docs_per_second=len(docs) / seconds if seconds > 0 else 0.0,
         far_country_points=far_country_points,
     )
-    return EvaluationResult(scores, errors)
+    return EvaluationResult(scores, errors, judged)
+
+
+@dataclass(frozen=True)
+class ReliabilityBin:
+    """Matched pairs whose confidence lies in ``[low, high)``: how sure, how often right."""
+
+    low: float
+    high: float
+    pairs: int
+    mean_confidence: float
+    share_correct: float
+
+
+def reliability(judged: Sequence[Judged], bins: int = 10) -> list[ReliabilityBin]:
+    """Confidence against the share within 161 km, in equal-width bins (empty ones left
+    out); a calibrated parser's two columns agree. Confidence 1.0 falls in the top bin."""
+    grouped: dict[int, list[Judged]] = {}
+    for j in judged:
+        grouped.setdefault(min(bins - 1, max(0, int(j.confidence * bins))), []).append(j)
+    return [
+        ReliabilityBin(
+            low=b / bins,
+            high=(b + 1) / bins,
+            pairs=len(members),
+            mean_confidence=statistics.fmean(j.confidence for j in members),
+            share_correct=sum(j.correct for j in members) / len(members),
+        )
+        for b, members in sorted(grouped.items())
+    ]
+
+
+def expected_calibration_error(table: Sequence[ReliabilityBin]) -> float:
+    """The pair-weighted mean gap between stated confidence and share correct."""
+    total = sum(b.pairs for b in table)
+    if not total:
+        return 0.0
+    return sum(b.pairs * abs(b.mean_confidence - b.share_correct) for b in table) / total
+
+
+def format_reliability(table: Sequence[ReliabilityBin], title: str = "") -> str:
+    """The reliability table as aligned text, with its expected calibration error."""
+    lines = [f"reliability{' ' + title if title else ''}: confidence vs share within "
+             f"{ACCURATE_KM:.0f} km",
+             f"{'confidence':<12}{'pairs':>7}{'mean conf':>11}{'correct':>9}"]
+    for b in table:
+        lines.append(f"{b.low:.1f}-{b.high:.1f}     {b.pairs:>7}{b.mean_confidence:>11.3f}"
+                     f"{b.share_correct:>9.3f}")
+    lines.append(f"expected calibration error {expected_calibration_error(table):.3f}")
+    return "\n".join(lines)
 
 
 def _holds(country: str, gold: GoldToponym) -> bool:

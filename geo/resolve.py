@@ -8,8 +8,9 @@ Each candidate is scored from evidence a reader would use:
 * the article's country focus: the countries it names, weighted by how often;
 * population, as a prior among same-named towns.
 
-Scores become probabilities by a softmax; the confidence is the winner's probability times
-the quality of the name match (exact key, transliteration skeleton, fuzzy).
+Scores become probabilities by a softmax; the raw confidence is the winner's probability
+times the quality of the name match (exact key, transliteration skeleton, fuzzy), and the
+confidence reported is that, calibrated on the gold corpora (``geo.calibration``).
 
 A name that matched nothing but asks for an air base ("Khamandan air base in Iran") is
 matched loosely (rapidfuzz) against the air bases of the qualifying country, at a lower
@@ -23,11 +24,12 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from rapidfuzz import fuzz, process
 
+from geo.calibration import default_calibration
 from geo.coherence import Anchor, DocumentContext, anchored, datelines, one_sense
 from geo.coherence import bonus as coherence_bonus
 from geo.extract import BY_CONTEXT, CUE_FEATURES, Extraction
@@ -253,6 +255,9 @@ def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
     towns = [c.entry for c in extraction.candidates if c.entry.feature == Feature.CITY]
     seats = {(t.country, t.admin1) for t in towns}
     big_town = any(t.population >= BIG_TOWN_POPULATION for t in towns)
+    # Towns that bear the name itself, not as an alternate ("Homs", not "Montana City").
+    named_seats = frozenset((c.entry.country, c.entry.admin1) for c in extraction.candidates
+                            if c.entry.feature == Feature.CITY and c.kind == "name")
     scored = []
     for candidate in extraction.candidates:
         base = _score(candidate, mention, qualifier, focus)
@@ -265,7 +270,8 @@ def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
         score, reason = base.score, base.reason
         if context is not None:
             extra, why = coherence_bonus(candidate.entry, key, index, context,
-                                         big_town=big_town)
+                                         big_town=big_town,
+                                         seats=named_seats)
             score += extra
             reason = ", ".join([reason, *why])
         if fits and candidate.entry.gazetteer_id in fits:
@@ -325,6 +331,7 @@ def resolve(
     focus = focus + Counter(a.entry.country for a in context.anchors if a.entry.country)
     places: list[Place] = []
     decided: set[int] = set()
+    scored: set[int] = set()
     for i, extraction in enumerate(extractions):
         mention = extraction.mention
         qualifier = qualified.get(i)
@@ -349,6 +356,7 @@ def resolve(
                                     tuple(c.entry for c in candidates)))
                 continue
         if candidates:
+            scored.add(i)
             places.append(_choose(extraction, qualifier, focus_for(extraction, focus),
                                   fitting.get(i), context, i))
             continue
@@ -360,4 +368,8 @@ def resolve(
             places.append(Place(mention, answer, MATCH_QUALITY["online"], "online geocoder"))
         else:
             places.append(Place(mention, None, 0.0, "no gazetteer entry"))
-    return one_sense(places, decided)
+    # Only what the scores chose is calibrated: the table is fitted on those; a fuzzy
+    # match, an online answer and a pin keep the confidence their source states.
+    calibration = default_calibration()
+    return [replace(p, confidence=calibration(p.confidence)) if i in scored else p
+            for i, p in enumerate(one_sense(places, decided))]

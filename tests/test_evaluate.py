@@ -18,12 +18,16 @@ from geo.evaluate import (
     MAX_ERROR_KM,
     GoldDoc,
     GoldToponym,
+    Judged,
     Prediction,
     auc,
     evaluate_corpus,
+    expected_calibration_error,
     format_errors,
+    format_reliability,
     match_spans,
     read_corpus,
+    reliability,
     score_documents,
 )
 
@@ -418,3 +422,42 @@ def test_far_country_points_count_the_right_country_at_another_point() -> None:
     s = score_documents("x", [doc], [preds]).scores
     assert (s.tp, s.tp_161, s.far_country_points) == (3, 0, 1)
     assert s.as_dict()["far_country_points"] == 1
+
+
+def test_recall_161_is_the_share_of_all_gold_placed_within_161_km() -> None:
+    text = "Ashby and Brockton and Carver and Dunmore"
+    gold = tuple(GoldToponym(*span(text, name), name, 0.0, 0.0, True, "toponym")
+                 for name in ("Ashby", "Brockton", "Carver", "Dunmore"))
+    doc = GoldDoc("d", text, gold)
+    # Two of four found: one on the spot, one 5 degrees off.
+    preds = [Prediction(*span(text, "Ashby"), 0.0, 0.0, confidence=0.9),
+             Prediction(*span(text, "Brockton"), 0.0, 5.0, confidence=0.2)]
+    result = score_documents("c", [doc], [preds])
+    s = result.scores
+    assert s.a161 == pytest.approx(0.5) and s.recall == pytest.approx(0.5)
+    assert s.recall_161 == pytest.approx(0.25)
+    assert s.as_dict()["recall_161"] == 0.25
+    assert sorted(result.judged, key=lambda j: j.confidence) == [Judged(0.2, False),
+                                                                  Judged(0.9, True)]
+
+
+def test_pairs_without_a_stated_confidence_are_not_judged() -> None:
+    text = "Ashby"
+    doc = GoldDoc("d", text, (GoldToponym(0, 5, "Ashby", 0.0, 0.0, True, "toponym"),))
+    assert score_documents("c", [doc], [[Prediction(0, 5, 0.0, 0.0)]]).judged == []
+
+
+def test_reliability_bins_confidence_against_share_correct() -> None:
+    judged = ([Judged(0.95, True)] * 9 + [Judged(0.92, False)]
+              + [Judged(0.15, True)] + [Judged(0.1, False)] * 3 + [Judged(1.0, True)])
+    table = reliability(judged)
+    assert [(b.low, b.pairs) for b in table] == [(0.1, 4), (0.9, 11)]
+    assert table[0].share_correct == pytest.approx(0.25)
+    assert table[0].mean_confidence == pytest.approx(0.1125)
+    assert table[1].share_correct == pytest.approx(10 / 11)
+    gap = (4 * abs(0.1125 - 0.25) + 11 * abs(table[1].mean_confidence - 10 / 11)) / 15
+    assert expected_calibration_error(table) == pytest.approx(gap)
+    text = format_reliability(table, "test")
+    assert text.splitlines()[0].startswith("reliability test: confidence vs share within 161")
+    assert "0.9-1.0" in text and "expected calibration error" in text
+    assert expected_calibration_error([]) == 0.0
