@@ -101,7 +101,7 @@ def test_seeds_and_the_sources_filter(gazetteer: Gazetteer, geocache: str) -> No
     assert [t.label for t in at.tabs][:3] == ["Places", "Flight paths", "Article reader"]
     assert at.tabs[3].label.startswith("Unplaced mentions")
     buttons = [getattr(b, "label", "") for b in at.get("download_button")]
-    assert buttons == ["HTML map", "GeoJSON", "CSV", "KML"]
+    assert buttons == ["HTML map", "GeoJSON", "CSV", "KML", "Slide (PNG)"]
 
     places, paths = tables(at)
     assert len(paths) == n_paths and len(places) == n_places
