@@ -57,11 +57,21 @@ _FACILITY_CUE = (
     r"(?:processing |industrial |military )?(?:plant|facility|complex|site)"
 )
 _FACILITY_CUE_RE = re.compile(rf"^(?:{_FACILITY_CUE})$", re.IGNORECASE)
+# Plural site words, read after a list ("the Fordow and Natanz nuclear sites").
+_FACILITY_PLURAL = (
+    r"(?:nuclear |oil |gas |enrichment |military |industrial |power |fuel )?"
+    r"(?:sites|facilities|plants|refineries|terminals|depots|complexes|ports|stations)"
+)
+_FACILITY_PLURAL_RE = re.compile(rf"^{_FACILITY_PLURAL}$", re.IGNORECASE)
+_SINGULAR = {"sites": "site", "facilities": "facility", "plants": "plant",
+             "refineries": "refinery", "terminals": "terminal", "depots": "depot",
+             "complexes": "complex", "ports": "port", "stations": "station"}
 # Feature cues read beside a mention, and the feature each one asks for.
 _CUE_AFTER_RE = re.compile(
     r"[ \u00A0]+(?P<cue>air[ -]?bases?|air[ -]?fields?|military air[ -]?(?:field|port)s?|"
     r"air[ -]?ports?|"
-    rf"base|provinces?|governorates?|region|district|city|town|village|{_FACILITY_CUE})\b",
+    rf"base|provinces?|governorates?|region|district|city|town|village|{_FACILITY_PLURAL}|"
+    rf"{_FACILITY_CUE})\b",
     re.IGNORECASE,
 )
 _CUE_BEFORE_RE = re.compile(
@@ -84,12 +94,15 @@ _LIST_GAP_RE = re.compile(r"^(?:,? and |, |,? or )$")
 _LIST_SPLIT_RE = re.compile(r",? and |, |,? or ")
 # A plural airfield cue after a list covers each name of it: "Engels, Shaykovka and
 # Morozovsk air bases".
-_PLURAL_AIRFIELD_RE = re.compile(r"(?:bases|fields|ports)$", re.IGNORECASE)
+_PLURAL_CUE_RE = re.compile(
+    r"(?:bases|fields|ports|sites|facilities|plants|refineries|terminals|depots|complexes|"
+    r"stations)$", re.IGNORECASE)
 _LIST_END_RE = re.compile(r"[\w'\u2019.-](?:,? and |, |,? or )$")
 _LIST_WORD = r"(?:(?:al|el|ad|ar|as|az|ash)-)?[A-Z][\w'\u2019-]*"
 _LIST_PLURAL_CUE_RE = re.compile(
     rf"(?:(?:,? and |, |,? or ){_LIST_WORD}(?:[ -]{_LIST_WORD}){{0,3}}){{1,4}}"
-    r"[ \u00A0]+(?P<cue>air[ -]?bases|air[ -]?fields|airports|military air[ -]?fields)\b")
+    r"[ \u00A0]+(?P<cue>air[ -]?bases|air[ -]?fields|airports|military air[ -]?fields|"
+    rf"{_FACILITY_PLURAL})\b")
 CUE_FEATURES: dict[str, Feature] = {
     "airbase": Feature.AIRBASE,
     "airfield": Feature.AIRBASE,
@@ -129,6 +142,7 @@ _HONORIFIC_RE = re.compile(
 _DESIGNATION_RE = re.compile(r"[-\u2010\u2011]?\d")
 # Punctuation standing apart inside an entity: it joins two names, not the parts of one.
 _NOT_ONE_NAME_RE = re.compile(r"\s[-\u2013\u2014,;:/]|[-\u2013\u2014,;:/]\s")
+_THE_START_RE = re.compile(r"the ", re.IGNORECASE)
 _THE_BEFORE_RE = re.compile(r"\bthe[ \u00A0]$", re.IGNORECASE)
 # A capitalised word just before or after a name makes it part of a longer one, maybe a
 # person's or an organisation's ("President Assad", "Syria Times", "University of Aleppo").
@@ -436,7 +450,7 @@ def _sentence_initial(text: str, start: int) -> bool:
 
 def _cue(text: str, start: int, end: int) -> str:
     after = _CUE_AFTER_RE.match(text, end, min(len(text), end + 40))
-    if after and not (_PLURAL_AIRFIELD_RE.search(after.group("cue"))
+    if after and not (_PLURAL_CUE_RE.search(after.group("cue"))
                       and not _LIST_END_RE.search(text, max(0, start - 40), start)):
         # A plural cue names airfields of each name only at a list's end ("Engels and
         # Morozovsk air bases"); "UK airports" are airports in the UK.
@@ -451,7 +465,7 @@ def _cue(text: str, start: int, end: int) -> str:
 
 
 def _canonical_cue(cue: str) -> str:
-    if _FACILITY_CUE_RE.match(cue):
+    if _FACILITY_CUE_RE.match(cue) or _FACILITY_PLURAL_RE.match(cue):
         return "facility"
     cue = re.sub(r"[ -]", "", cue.lower()).removeprefix("military")
     if cue.endswith(("bases", "fields", "ports")):
@@ -555,9 +569,11 @@ def _named_with_cue(text: str, spans: Sequence[_Span], matched: Sequence[_Span],
     cue then asks the resolver for it); a span no key named before is returned, to be added."""
     phrases: dict[int, str] = {}
     for i, span in enumerate(spans):
-        after = _CUE_AFTER_RE.match(text, span.end, min(len(text), span.end + 40))
-        if after and _canonical_cue(after.group("cue")) == "facility":
-            phrases[i] = name_key(text[span.start:after.end()])
+        if _cue(text, span.start, span.end) != "facility":
+            continue
+        words = _site_words(text, span.end)
+        if words:
+            phrases[i] = name_key(f"{text[span.start:span.end]} {words}")
     if not phrases:
         return []
     found = gazetteer.lookup(set(phrases.values()))
@@ -568,11 +584,24 @@ def _named_with_cue(text: str, spans: Sequence[_Span], matched: Sequence[_Span],
         span = spans[i]
         if not sites:
             continue
-        fresh = [c for c in sites if c not in span.candidates]
+        known_ids = {c.entry.gazetteer_id for c in span.candidates}
+        fresh = [c for c in sites if c.entry.gazetteer_id not in known_ids]
         span.candidates = [*span.candidates, *fresh] if id(span) in known else sites
         if id(span) not in known:
             added.append(span)
     return added
+
+
+def _site_words(text: str, end: int) -> str:
+    """The site words that follow a name, directly or after a list, in the singular
+    ("nuclear site" of "Fordow and Natanz nuclear sites")."""
+    match = (_CUE_AFTER_RE.match(text, end, min(len(text), end + 40))
+             or _LIST_PLURAL_CUE_RE.match(text, end, min(len(text), end + 120)))
+    if match is None:
+        return ""
+    words = match.group("cue").split()
+    words[-1] = _SINGULAR.get(words[-1].lower(), words[-1])
+    return " ".join(words)
 
 
 def _names_airfield(surface: str, candidates: Sequence[Candidate]) -> bool:
@@ -725,6 +754,8 @@ def _airfields_unblocked(text: str, entities: Sequence[Entity], matched: Sequenc
 def _lists_places(text: str, entity: Entity, spans: set[tuple[int, int]]) -> bool:
     """True when an entity is two or more gazetteer names joined as a list."""
     start, end, _ = entity
+    if _THE_START_RE.match(text, start, end):
+        start += 4  # "the Fordow and Natanz"
     parts, cursor = [], start
     for gap in _LIST_SPLIT_RE.finditer(text, start, end):
         parts.append((cursor, gap.start()))

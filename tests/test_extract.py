@@ -268,3 +268,29 @@ def test_a_list_of_places_read_as_one_organisation_is_still_places(
     article = Article(doc_id="t", text=text)
     assert "Damascus" not in texts(extract(article, gazetteer,
                                            _labelled(text, "Damascus University", "ORG")))
+
+
+def test_a_plural_site_word_after_a_list_makes_each_name_a_site(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    text = "B-2 bombers struck the Fordow and Natanz nuclear sites in Iran on Sunday."
+    found = {e.mention.text: e for e in run(text, gazetteer, nlp)}
+    assert {"Fordow", "Natanz"} <= set(found), texts(list(found.values()))
+    for name in ("Fordow", "Natanz"):
+        assert found[name].mention.cue == "facility"
+        assert any(c.entry.feature is Feature.FACILITY for c in found[name].candidates)
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "place"),
+    [
+        ("The drones took off from Iraqi Kurdistan at night.", "Iraqi Kurdistan",
+         "alias:kurdistan-region"),
+        ("Missiles hit the Mezzeh military airport in Damascus.", "Mezzeh",
+         "alias:mezzeh-military-airport"),
+    ],
+)
+def test_curated_places_of_strike_reports(text: str, mention: str, place: str,
+                                          gazetteer: Gazetteer, nlp: Language) -> None:
+    found = {e.mention.text: e for e in run(text, gazetteer, nlp)}
+    assert mention in found, texts(list(found.values()))
+    assert place in {c.entry.gazetteer_id for c in found[mention].candidates}
