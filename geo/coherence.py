@@ -142,15 +142,38 @@ class DocumentContext:
     # Index of a dateline's place -> whether it stands alone (``datelines``).
     dateline: dict[int, bool] = field(default_factory=dict)
 
-    def named_admins(self, key: str) -> set[tuple[str, str]]:
-        """The divisions that the article's other confident names are."""
-        return {(a.entry.country, a.entry.admin1) for a in self.anchors
-                if a.key != key and a.entry.feature == Feature.ADMIN and a.entry.admin1}
+    # Derived once: division -> the names (keys) of anchors that are it or lie in it.
+    _named: dict[tuple[str, str], set[str]] = field(init=False, repr=False, compare=False)
+    _held: dict[tuple[str, str], set[str]] = field(init=False, repr=False, compare=False)
 
-    def held_admins(self, key: str) -> set[tuple[str, str]]:
-        """The divisions that the article's other confident places lie in."""
-        return {(a.entry.country, a.entry.admin1) for a in self.anchors
-                if a.key != key and a.entry.feature not in AREA_FEATURES and a.entry.admin1}
+    def __post_init__(self) -> None:
+        # A name said ten times is one anchor, not ten (and ten times the distances).
+        object.__setattr__(self, "anchors", tuple(dict.fromkeys(self.anchors)))
+        named: dict[tuple[str, str], set[str]] = {}
+        held: dict[tuple[str, str], set[str]] = {}
+        for a in self.anchors:
+            if not a.entry.admin1:
+                continue
+            area = (a.entry.country, a.entry.admin1)
+            if a.entry.feature == Feature.ADMIN:
+                named.setdefault(area, set()).add(a.key)
+            elif a.entry.feature not in AREA_FEATURES:
+                held.setdefault(area, set()).add(a.key)
+        object.__setattr__(self, "_named", named)
+        object.__setattr__(self, "_held", held)
+
+    def names_admin(self, area: tuple[str, str], key: str) -> bool:
+        """Whether another of the article's confident names is this division."""
+        return bool(self._named.get(area, set()) - {key})
+
+    def holds_places(self, area: tuple[str, str], key: str) -> bool:
+        """Whether another of the article's confident places lies in this division."""
+        return bool(self._held.get(area, set()) - {key})
+
+    @property
+    def empty(self) -> bool:
+        """Nothing settled yet: no candidate can gain anything from the context."""
+        return not (self.anchors or self.near or self.dateline)
 
 
 def bonus(entry: GazetteerEntry, key: str, index: int, context: DocumentContext,
@@ -178,11 +201,11 @@ def bonus(entry: GazetteerEntry, key: str, index: int, context: DocumentContext,
             reasons.append("near the article's other places")
     area = (entry.country, entry.admin1)
     if (not names_an_area and entry.admin1 and entry.feature not in AREA_FEATURES
-            and area in context.named_admins(key)):
+            and context.names_admin(area, key)):
         score += ADMIN_WEIGHT
         reasons.append("in a division the article names")
     if (entry.feature == Feature.ADMIN and entry.admin1 and area not in seats
-            and area in context.held_admins(key)):
+            and context.holds_places(area, key)):
         score += ADMIN_WEIGHT
         reasons.append("holds the article's other places")
     anchor = context.near.get(index)
@@ -205,26 +228,29 @@ def bonus(entry: GazetteerEntry, key: str, index: int, context: DocumentContext,
     return score, reasons
 
 
-def one_sense(places: Sequence[Place], qualified: set[int]) -> list[Place]:
+def one_sense(places: Sequence[Place], qualified: set[int],
+              keys: Sequence[str] | None = None) -> list[Place]:
     """A name keeps one place per article: the one it got where the article is surest,
     a mention its own text decided first, then the most confident.
 
     ``qualified`` holds the indices of places whose own text decided them (a qualifier,
-    a feature cue, "X, Y", an anchor): those keep their reading.
+    a feature cue, "X, Y", an anchor): those keep their reading. ``keys`` are the places'
+    name keys where the caller has them.
     """
+    keys = keys if keys is not None else [name_key(p.mention.text) for p in places]
     best: dict[str, Place] = {}
     surest: dict[str, tuple[bool, float]] = {}
     for i, place in enumerate(places):
         if place.entry is None:
             continue
-        key = name_key(place.mention.text)
+        key = keys[i]
         # What the text itself decided is surer than any bare mention's prior.
         sureness = (i in qualified, place.confidence)
         if key not in surest or sureness > surest[key]:
             best[key], surest[key] = place, sureness
     out = []
     for i, place in enumerate(places):
-        winner = best.get(name_key(place.mention.text)) if place.entry is not None else None
+        winner = best.get(keys[i]) if place.entry is not None else None
         if (winner is None or i in qualified or winner.entry == place.entry
                 or winner.mention.kind != place.mention.kind):
             out.append(place)

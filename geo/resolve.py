@@ -249,9 +249,9 @@ def containment(text: str, extractions: Sequence[Extraction]) -> dict[int, set[s
 
 def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
             fits: set[str] | None = None, context: DocumentContext | None = None,
-            index: int = -1) -> Place:
+            index: int = -1, key: str | None = None) -> Place:
     mention = extraction.mention
-    key = name_key(mention.text)
+    key = key if key is not None else name_key(mention.text)
     towns = [c.entry for c in extraction.candidates if c.entry.feature == Feature.CITY]
     seats = {(t.country, t.admin1) for t in towns}
     big_town = any(t.population >= BIG_TOWN_POPULATION for t in towns)
@@ -268,7 +268,7 @@ def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
             # below-a-city prior, meant for a province named after its seat, is lifted.
             base = _Scored(base.entry, base.score - FEATURE_PRIOR[Feature.ADMIN], base.reason)
         score, reason = base.score, base.reason
-        if context is not None:
+        if context is not None and not context.empty:
             extra, why = coherence_bonus(candidate.entry, key, index, context,
                                          big_town=big_town,
                                          seats=named_seats)
@@ -320,15 +320,24 @@ def resolve(
     dateline = datelines(text, extractions)
     near = anchored(text, extractions)
 
-    def focus_for(extraction: Extraction, counts: Counter[str]) -> Counter[str]:
-        return counts - own.get(name_key(extraction.mention.text), Counter())
+    keys = [name_key(e.mention.text) for e in extractions]
+    left_out: dict[str, Counter[str]] = {}
+
+    def focus_for(key: str) -> Counter[str]:
+        if key not in left_out:
+            left_out[key] = focus - own.get(key, Counter())
+        return left_out[key]
 
     index_of = [i for i, e in enumerate(extractions) if e.candidates]
-    first = [_choose(extractions[i], qualified.get(i), focus_for(extractions[i], focus),
-                     fitting.get(i), DocumentContext(dateline=dateline), i)
+    opening = DocumentContext(dateline=dateline)
+    first = [_choose(extractions[i], qualified.get(i), focus_for(keys[i]), fitting.get(i),
+                     opening, i, keys[i])
              for i in index_of]
     context = _context(first, index_of, near, dateline)
-    focus = focus + Counter(a.entry.country for a in context.anchors if a.entry.country)
+    focus = focus + Counter(p.entry.country for p, i in zip(first, index_of, strict=True)
+                            if p.entry is not None and p.entry.country
+                            and _is_anchor(p, i in dateline))
+    left_out.clear()
     places: list[Place] = []
     decided: set[int] = set()
     scored: set[int] = set()
@@ -337,7 +346,7 @@ def resolve(
         qualifier = qualified.get(i)
         if qualifier or i in fitting or i in context.near or mention.cue:
             decided.add(i)
-        pinned = (pins or {}).get(name_key(mention.text))
+        pinned = (pins or {}).get(keys[i])
         if pinned is not None:
             places.append(Place(mention, pinned, MATCH_QUALITY["pin"], "pinned by a user"))
             decided.add(i)
@@ -357,8 +366,8 @@ def resolve(
                 continue
         if candidates:
             scored.add(i)
-            places.append(_choose(extraction, qualifier, focus_for(extraction, focus),
-                                  fitting.get(i), context, i))
+            places.append(_choose(extraction, qualifier, focus_for(keys[i]), fitting.get(i),
+                                  context, i, keys[i]))
             continue
         answer: GazetteerEntry | None = None
         if online is not None:
@@ -372,4 +381,4 @@ def resolve(
     # match, an online answer and a pin keep the confidence their source states.
     calibration = default_calibration()
     return [replace(p, confidence=calibration(p.confidence)) if i in scored else p
-            for i, p in enumerate(one_sense(places, decided))]
+            for i, p in enumerate(one_sense(places, decided, keys))]
