@@ -182,3 +182,23 @@ def test_the_worker_pool_gives_the_analyses_of_one_process(seeds: list[Article],
     pooled = [a for batch in local_runner(gazetteer, processes=2)([many]) for a in batch]
     assert pooled == alone
     assert [a.article.doc_id for a in pooled] == [a.doc_id for a in many]
+
+
+def test_an_interrupted_ingest_keeps_its_batches_and_resumes(
+        tmp_path: Path, seeds: list[Article], gazetteer: Gazetteer, nlp: Language) -> None:
+    counting = CountingRunner(gazetteer, nlp)
+
+    def interrupted(batches: Iterable[list[Article]]) -> Iterator[list[ArticleAnalysis]]:
+        for number, analyses in enumerate(counting(batches)):
+            if number == 2:
+                raise KeyboardInterrupt
+            yield analyses
+
+    path = tmp_path / "s.duckdb"
+    with AnalysisStore.open(path) as store, pytest.raises(KeyboardInterrupt):
+        ingest(seeds, store, gazetteer, runner=interrupted, batch_size=2)
+    with AnalysisStore.open(path) as store:
+        assert store.count() == 4  # two batches of two were written
+        resumed = CountingRunner(gazetteer, nlp)
+        ingest(seeds, store, gazetteer, runner=resumed, batch_size=2)
+        assert resumed.analysed == [seeds[4].doc_id]
