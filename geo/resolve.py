@@ -34,7 +34,7 @@ from geo.coherence import Anchor, DocumentContext, anchored, datelines, one_sens
 from geo.coherence import bonus as coherence_bonus
 from geo.extract import BY_CONTEXT, CUE_FEATURES, Extraction
 from geo.gazetteer import Candidate, Gazetteer
-from geo.models import Feature, GazetteerEntry, Mention, Place
+from geo.models import Feature, GazetteerEntry, Mention, MentionKind, Place
 from geo.normalize import name_key
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,11 @@ ANCHOR_CONFIDENCE = 0.75
 # "Atlanta, Georgia": a reading in which the second name contains the first.
 CONTAINMENT_BONUS = 8.0
 AIRFIELD_FEATURES = (Feature.AIRBASE, Feature.AIRPORT)
+AREA_FEATURES = (Feature.COUNTRY, Feature.ADMIN, Feature.REGION)
+# Kinds of name match that are what the place is called, or what the press calls it.
+PRIMARY_KINDS = ("name", "alias", "code")
+# A town placed at its division ("HOLLIDAY, Mo."): right town, coarse point.
+UNLISTED_TOWN_CONFIDENCE = 0.5
 
 # Words between a mention and the place that qualifies it: "X, Syria", "X in Iran".
 _QUALIFIER_GAP_RE = re.compile(
@@ -247,6 +252,39 @@ def containment(text: str, extractions: Sequence[Extraction]) -> dict[int, set[s
     return fitting
 
 
+def unlisted_towns(text: str, extractions: Sequence[Extraction],
+                   fitting: Mapping[int, set[str]]) -> dict[int, GazetteerEntry]:
+    """For "HOLLIDAY, Mo." where no Holliday of the gazetteer lies in Missouri: the division.
+
+    The text says the town is in the division after the comma; a namesake elsewhere is
+    surely wrong, and the division is the best the gazetteer knows. Only where the name
+    after the comma can be one division and no town, the name before it is no area itself
+    ("Texas, Oklahoma"), and no list goes on after them ("Saipan, Guam, Alaska").
+    """
+    found: dict[int, GazetteerEntry] = {}
+    for i in range(len(extractions) - 1):
+        inner, outer = extractions[i], extractions[i + 1]
+        if (i in fitting or inner.mention.kind != MentionKind.TOPONYM
+                or text[inner.mention.end:outer.mention.start] not in (", ", ",")
+                or any(c.entry.feature in AREA_FEATURES for c in inner.candidates)):
+            continue
+        after = text[outer.mention.end:outer.mention.end + 6]
+        if after.startswith((",", " and ", " or ")):
+            continue  # a list ("Saipan, Guam, Alaska")
+        divisions = {c.entry: c.kind for c in outer.candidates
+                     if c.entry.feature == Feature.ADMIN and c.kind in PRIMARY_KINDS}
+        if len(divisions) != 1:
+            continue
+        division, kind = divisions.popitem()
+        # A press abbreviation ("Mo.") is the division; a full name may be a town's
+        # ("Sharon, Cornwall").
+        if kind == "name" and any(c.entry.feature == Feature.CITY and c.kind in PRIMARY_KINDS
+                                  for c in outer.candidates):
+            continue
+        found[i] = division
+    return found
+
+
 def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
             fits: set[str] | None = None, context: DocumentContext | None = None,
             index: int = -1, key: str | None = None) -> Place:
@@ -318,6 +356,7 @@ def resolve(
     qualified = qualifiers(text, extractions)
     fitting = containment(text, extractions)
     dateline = datelines(text, extractions)
+    unlisted = unlisted_towns(text, extractions, fitting)
     near = anchored(text, extractions)
 
     keys = [name_key(e.mention.text) for e in extractions]
@@ -349,6 +388,14 @@ def resolve(
         pinned = (pins or {}).get(keys[i])
         if pinned is not None:
             places.append(Place(mention, pinned, MATCH_QUALITY["pin"], "pinned by a user"))
+            decided.add(i)
+            continue
+        division = unlisted.get(i)
+        if division is not None:
+            places.append(Place(mention, division, UNLISTED_TOWN_CONFIDENCE,
+                                f"in {division.name} (\"X, Y\"), where the gazetteer has "
+                                f"no {mention.text}", tuple(c.entry for c in
+                                                            extraction.candidates)))
             decided.add(i)
             continue
         candidates = list(extraction.candidates)

@@ -143,3 +143,31 @@ def test_a_historical_name_is_placed_at_its_successor(gazetteer: Gazetteer,
     found = place(places("Unlike in the days of the Soviet Union, trade is open.", gazetteer,
                          nlp), "Soviet Union")
     assert found.entry is not None and found.entry.gazetteer_id == "country:RU"
+
+
+def test_a_town_the_gazetteer_lacks_in_its_named_division_is_placed_at_the_division(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    # The gazetteer's only Holliday is in Texas; the text says this one is in Missouri.
+    found = place(places("A man from Holliday, Mo., was arrested on Friday.", gazetteer, nlp),
+                  "Holliday")
+    assert found.entry is not None and found.entry.gazetteer_id == "admin:US.MO"
+    assert found.confidence == 0.5
+
+
+def test_a_list_of_places_is_no_town_in_a_division(gazetteer: Gazetteer,
+                                                   nlp: Language) -> None:
+    found = place(places("Teams came from Saipan, Guam, Alaska and Hawaii.", gazetteer, nlp),
+                  "Saipan")
+    assert found.entry is not None and found.entry.feature == Feature.CITY
+
+
+def test_confidence_is_calibrated_but_a_fuzzy_match_keeps_its_own(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    from geo.calibration import default_calibration
+
+    table = default_calibration()
+    found = places("Bombers took off from Hamadan air base in Iran.", gazetteer, nlp)
+    assert {place(found, "Hamadan").confidence} <= {s.calibrated for s in table.steps}
+    fuzzy = place(places("The jets took off from Khamandan air base in Iran.", gazetteer, nlp),
+                  "Khamandan")
+    assert fuzzy.confidence not in {s.calibrated for s in table.steps}
