@@ -277,7 +277,7 @@ def test_the_dashboard_map_has_no_time_tags() -> None:
     from geo.render import build_map
 
     page = build_map(sample_analysis(), borders=small_borders()).get_root().render()
-    assert "geoTimeline" not in page
+    assert "days: [" not in page and '"timeTags":true' not in page
 
 
 # --- slides through export ------------------------------------------------------------------
