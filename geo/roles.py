@@ -74,7 +74,9 @@ A cue that would give a base or a target gives a plain mention (cue says why) wh
 A text block that is the caption of a file picture ("File photo: ...", "FILE - ...") is
 not parsed; its places are mentions. Launch verbs (fire, launch) take their target through
 at / on / against / into / towards, and a launcher ("destroyers in the eastern
-Mediterranean fired ...") places the launch at its sea or area, a base for linking.
+Mediterranean fired ...", and named warships: "USS Porter and USS Ross in the eastern
+Mediterranean fired ...", ``geo.areas.ship_mentions``) places the launch at its sea or
+area, a base for linking.
 
 Confidence is that of the rule that fired: 0.9 for a verb cue with the right preposition,
 0.85 for a noun cue, 0.7 for weaker readings (copula, deployment to a base), 0.6 for a
@@ -94,6 +96,7 @@ from enum import StrEnum
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from geo.areas import ship_mentions
 from geo.models import Article, Evidence, Feature, MentionKind, Place, PlaceRole, Role
 
 log = logging.getLogger(__name__)
@@ -352,6 +355,7 @@ def read_article_roles(
             pieces.append(key)
         wanted[pieces.index(key)].append(place)
     order = sorted(range(len(pieces)), key=lambda i: pieces[i][1])
+    ships = [(ship.start, ship.end) for ship in ship_mentions(article.text)] if pieces else []
     disable = [name for name in ("ner",) if name in nlp.pipe_names]
     docs = nlp.pipe((article.text[pieces[i][1]:pieces[i][2]] for i in order), disable=disable)
     readings: list[RoleReading] = []
@@ -362,6 +366,8 @@ def read_article_roles(
             article.doc_id, offset + sent.start_char, offset + sent.end_char, sent.text,
             block_index, sentence_count + n) for n, sent in enumerate(doc.sents)}
         sentence_count += len(sentences)
+        launchers = frozenset(tok.i for tok in doc if any(
+            start <= offset + tok.idx < end for start, end in ships))
         spans = _place_spans(doc, offset, wanted[piece_index])
         by_token = {tok.i: place for place in wanted[piece_index]
                     if (hit := spans.get(id(place))) is not None for tok in hit}
@@ -370,7 +376,7 @@ def read_article_roles(
             if span is None:
                 homeless.append(place)
                 continue
-            walk = _read_place(span, place, by_token)
+            walk = _read_place(span, place, by_token, launchers)
             sentence = sentences[span.sent.start]
             evidence = Evidence(article.doc_id, sentence.text, sentence.start, sentence.end,
                                 walk.cue)
@@ -453,7 +459,8 @@ def _supports(cue: Token, aircraft: Token | None) -> bool:
                for c in cue.children)
 
 
-def _read_place(span: Span, place: Place, others: dict[int, Place]) -> _Walk:
+def _read_place(span: Span, place: Place, others: dict[int, Place],
+                launchers: frozenset[int] = frozenset()) -> _Walk:
     """Walk from the mention's head up the tree to the cue that decides its role."""
     assert place.entry is not None
     walk = _Walk()
@@ -483,7 +490,7 @@ def _read_place(span: Span, place: Place, others: dict[int, Place]) -> _Walk:
                 child = head
                 continue  # a list or apposition of places shares one role
             return _settle(walk, Role.MENTION, SURE_MENTION, f"qualifier of {other.mention.text}")
-        step = _Step(head, arc, _prep_of(child, arc), place, near)
+        step = _Step(head, arc, _prep_of(child, arc), place, near, launchers)
         if _no_strike(walk, step):
             return walk
         if _at_cue(walk, step):
@@ -510,6 +517,7 @@ class _Step:
     prep: str
     place: Place
     others: dict[int, Place]
+    launchers: frozenset[int] = frozenset()  # tokens of named warships ("USS Porter")
 
     @property
     def via_prep(self) -> bool:
@@ -646,8 +654,11 @@ def _at_cue(walk: _Walk, step: _Step) -> bool:
 def _at_launcher(step: _Step) -> bool:
     """Whether the place says where a launcher that fired was ("destroyers in the X fired")."""
     head = step.head
-    if head.lemma_.lower() not in LAUNCHER_WORDS or step.prep not in LAUNCHER_PREPS:
+    if step.prep not in LAUNCHER_PREPS or (head.lemma_.lower() not in LAUNCHER_WORDS
+                                           and head.i not in step.launchers):
         return False
+    while head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head  # "USS Porter and USS Ross in the X fired": the first conjunct
     if head.dep_ in ("nsubj", "nsubjpass"):
         return Cue.FLIGHT in cue_kinds(head.head) or Cue.STRIKE in cue_kinds(head.head)
     # "fired from destroyers in the X"

@@ -256,3 +256,18 @@ def test_place_outside_cue_sentences_is_a_mention_without_parse(nlp: Language) -
     roles = roles_of(nlp, text)
     assert roles["Astana"].role.role is Role.MENTION and roles["Astana"].sentence is None
     assert roles["Idlib"].role.role is Role.TARGET
+
+
+def test_named_warships_place_the_launch_at_their_sea(nlp: Language) -> None:
+    with_sea = {"Mediterranean": ("t:med", Feature.REGION, "", 34.5, 33.0)}
+    ENTRIES.update(with_sea)
+    try:
+        roles = roles_of(nlp, "The USS Porter and USS Ross in the Mediterranean fired 59 "
+                              "missiles at Homs.")
+        idle = roles_of(nlp, "The USS Porter sailed in the Mediterranean on Monday.")
+    finally:
+        for key in with_sea:
+            ENTRIES.pop(key)
+    assert roles["Mediterranean"].role.role is Role.BASE
+    assert roles["Homs"].role.role is Role.TARGET
+    assert idle["Mediterranean"].role.role is Role.MENTION
