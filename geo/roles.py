@@ -123,14 +123,15 @@ CUE_WORDS: dict[Cue, frozenset[str]] = {
     }),
     Cue.FLIGHT: frozenset({
         "take off", "takeoff", "take-off", "depart", "launch", "fly", "operate", "stage",
-        "scramble", "sortie", "run", "lift off", "fire",
+        "scramble", "sortie", "run", "lift off", "fire", "originate",
     }),
     Cue.STATION: frozenset({
         "base", "station", "deploy", "redeploy", "position", "park", "land", "relocate",
     }),
     Cue.AIRCRAFT: frozenset({
         "aircraft", "airplane", "plane", "warplane", "jet", "bomber", "fighter",
-        "fighter-bomber", "helicopter", "drone", "gunship", "interceptor",
+        "fighter-bomber", "helicopter", "drone", "gunship", "interceptor", "missile", "rocket",
+        "projectile",
     }),
     Cue.OPERATION: frozenset({"mission", "sortie", "flight", "run", "operation"}),
     Cue.BASE_NOUN: frozenset({
@@ -182,7 +183,7 @@ _DESIGNATION_RE = re.compile(r"^[A-Z][A-Za-z]{0,3}-\d+[A-Z0-9]*$")
 FROM_PREPS = frozenset({"from", "out of"})
 TARGET_PREPS = frozenset({
     "on", "in", "against", "at", "near", "around", "over", "into", "inside", "across",
-    "outside", "upon", "of", "onto", "throughout",
+    "outside", "upon", "of", "onto", "throughout", "including",
 })
 TRANSIT_PREPS = frozenset({"over", "through", "across", "via"})
 STATION_PREPS = frozenset({"at", "in", "on", "near", "inside", "to", "into", "within"})
@@ -249,6 +250,7 @@ CUE_RE = re.compile(
     r"\b(?:air-?strik|strik|struck|bomb|shell|hit|target|attack|raid|pounded|pounding|"
     r"assault|blitz|take off|taking off|took off|taken off|takes off|takeoff|take-off|"
     r"depart|launch|fl[eioy]|flown|operat|scrambl|sortie|fire[sd]?\b|firing|based|bases?\b|"
+    r"originat|"
     r"station|deploy|redeploy|relocat|air-?craft|airplane|plane|warplane|jet|bomber|"
     r"fighter|helicopter|drone|gunship|interceptor|mission|air-?base|air-?field|airport|"
     r"airstrip|air-?space|overfl|transit|missile|rocket|[A-Z][A-Za-z]{0,3}-\d)",

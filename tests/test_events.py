@@ -162,3 +162,10 @@ def test_incident_records_in_every_format(nlp: Language) -> None:
     assert kinds == ["struck", "origin", "origin"]
     struck = geojson["features"][0]["geometry"]
     assert struck["type"] == "MultiPoint" and [35.9, 35.4] not in struck["coordinates"]
+
+
+def test_actor_of_the_origin_sentence_and_not_the_target_owner(nlp: Language) -> None:
+    (event,) = events_of(nlp, "Russian jets took off from Hmeimim.\n\nThey struck Idlib.")
+    assert event.actor_country == "RU"
+    (event,) = events_of(nlp, "Missiles fired from Hmeimim hit a Turkish post near al-Bab.")
+    assert event.actor_country != "TR"

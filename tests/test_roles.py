@@ -271,3 +271,16 @@ def test_named_warships_place_the_launch_at_their_sea(nlp: Language) -> None:
     assert roles["Mediterranean"].role.role is Role.BASE
     assert roles["Homs"].role.role is Role.TARGET
     assert idle["Mediterranean"].role.role is Role.MENTION
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A ballistic missile from Iraq targeted Homs on Sunday.",
+     {"Iraq": Role.BASE, "Homs": Role.TARGET}),
+    ("The raid originated from Hamedan, and the bombs hit Raqqa.",
+     {"Hamedan": Role.BASE, "Raqqa": Role.TARGET}),
+    ("Jets struck 60 targets, including Aleppo and Idlib.",
+     {"Aleppo": Role.TARGET, "Idlib": Role.TARGET}),
+])
+def test_more_launch_constructions(nlp: Language, text: str, expected: dict[str, Role]) -> None:
+    roles = role_names(nlp, text)
+    assert {name: roles[name] for name in expected} == expected

@@ -180,9 +180,14 @@ def _actor(sentences: Sequence[RoleReading], texts: Sequence[str],
     found = _force_in(texts, fighting)
     if found:
         return found
+    # A demonym of the struck side ("a Saudi air base") names the target's owner.
+    struck = {r.place.entry.country for r in sentences
+              if r.role.role is Role.TARGET and r.place.entry is not None}
     for reading in sentences:
-        if reading.place.mention.kind is MentionKind.DEMONYM and reading.place.entry:
-            return reading.place.mention.text, reading.place.entry.country
+        entry = reading.place.entry
+        if (reading.place.mention.kind is MentionKind.DEMONYM and entry
+                and entry.country not in struck):
+            return reading.place.mention.text, entry.country
     return _force_in(texts, speakers) or ("", "")
 
 
@@ -283,6 +288,11 @@ def _event(article: Article, struck: Sequence[RoleReading], origin: EventPlace |
            evidence: tuple[Evidence, ...], by_sentence: dict[int, list[RoleReading]],
            forces: tuple[Force, ...], confidence: float) -> StrikeEvent:
     indices = sorted({r.sentence.index for r in struck if r.sentence is not None})
+    # The origin's sentence too: "Israeli jets took off from X. They struck Y."
+    starts = {e.start for e in evidence}
+    indices += sorted({i for i, rs in by_sentence.items() if i not in indices
+                       and any(r.sentence is not None and r.sentence.start in starts
+                               for r in rs)})
     around = [r for i in indices for r in by_sentence.get(i, ())]
     texts = list(dict.fromkeys(e.sentence for e in evidence))
     actor, country = _actor(around, texts, forces)
