@@ -99,3 +99,21 @@ def test_dev_set_scores(gazetteer: Gazetteer, nlp: Language) -> None:
              "14_interception_hypothetical.txt", "16_airspace_request.txt",
              "17_photo_caption.txt", "20_flyover.txt", "21_no_operation.txt"}
     assert not [w for w in scores.wrong if w[0] in quiet], scores.report()
+
+
+def test_cli_names_a_bad_gold_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from geo.cli import EXIT_USAGE, main
+
+    bad = tmp_path / "gold.json"
+    bad.write_text("[1, 2]", encoding="utf-8")
+    assert main(["evaluate-paths", str(DEV_SET), str(bad)]) == EXIT_USAGE
+    assert "gold.json" in caplog.text and "'articles'" in caplog.text
+
+
+def test_cli_events_refuses_a_bad_window(monkeypatch: pytest.MonkeyPatch,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    from geo.cli import EXIT_USAGE, main
+
+    monkeypatch.setenv("GEO_INCIDENT_DAYS", "soon")
+    assert main(["events", str(DEV_SET)]) == EXIT_USAGE
+    assert "GEO_INCIDENT_DAYS" in caplog.text
