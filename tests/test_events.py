@@ -169,3 +169,8 @@ def test_actor_of_the_origin_sentence_and_not_the_target_owner(nlp: Language) ->
     assert event.actor_country == "RU"
     (event,) = events_of(nlp, "Missiles fired from Hmeimim hit a Turkish post near al-Bab.")
     assert event.actor_country != "TR"
+
+
+def test_country_speaking_of_its_aircraft_is_the_actor(nlp: Language) -> None:
+    (event,) = events_of(nlp, "Syria said its jets flying from Hmeimim struck Idlib.")
+    assert (event.actor, event.actor_country) == ("Syria", "SY")

@@ -51,6 +51,8 @@ _MEANS_RE = re.compile(rf"\b(?:{_MODIFIER}(?:\s+(?:and|or)\s+|[\s-]+))*{_HEAD}\b
 _LEADING_CAPITAL_RE = re.compile(r"^(?:(?:The|A|An|On|Two|Three|Four|Five|Six|Seven|Eight|"
                                  r"Nine|Ten|Twelve|More|Several|Dozens|Some|Monday|Tuesday|"
                                  r"Wednesday|Thursday|Friday|Saturday|Sunday)\s+)+")
+_SAID_ITS_RE = re.compile(r"\s+(?:said|says|announced|claimed|confirmed)\s+(?:that\s+)?"
+                          r"(?:its|their)\b")
 _LAST_WEEK_RE = re.compile(r"\b(?:last|past|this)\s+week\b", re.IGNORECASE)
 _LAST_MONTH_RE = re.compile(r"\b(?:last|past)\s+month\b", re.IGNORECASE)
 
@@ -173,6 +175,12 @@ def _actor(sentences: Sequence[RoleReading], texts: Sequence[str],
         cue = reading.role.evidence.cue if reading.role.evidence else ""
         if cue.startswith("actor of") and reading.place.entry is not None:
             return reading.place.mention.text, reading.place.entry.country
+    for reading in sentences:
+        # "Russia said its bombers ...": the country that speaks of its own aircraft.
+        if reading.sentence is not None and reading.place.entry is not None:
+            after = reading.place.mention.end - reading.sentence.start
+            if _SAID_ITS_RE.match(reading.sentence.text, after):
+                return reading.place.mention.text, reading.place.entry.country
     # A ministry or government is more often the speaker ("the Pentagon said") than the
     # force that struck: it comes after the forces and the demonyms.
     speakers = tuple(f for f in forces if f.kind in SPEAKER_KINDS)
