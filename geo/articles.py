@@ -129,7 +129,7 @@ def load_articles(
         from geo.corpus import iter_inputs, split_corpus_paths
 
         if split_corpus_paths(paths)[0]:
-            streamed = list(iter_inputs(paths, limits=limits))
+            streamed = list(iter_inputs(paths, limits=limits, manifest=manifest))
             return ([a for a in streamed if isinstance(a, Article)],
                     [p for p in streamed if isinstance(p, LoadProblem)])
     problems: list[LoadProblem] = []

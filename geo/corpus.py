@@ -70,9 +70,32 @@ class CorpusColumns:
         return cls.parse(env.get("GEO_CORPUS_COLUMNS"))
 
 
-def is_corpus_file(path: Path) -> bool:
-    """A JSONL, CSV or Parquet file of articles (a folder's manifest.csv is not one)."""
-    return path.suffix.lower() in CORPUS_SUFFIXES and path.name.lower() != MANIFEST_NAME
+def is_corpus_file(path: Path, *, in_folder: bool = False) -> bool:
+    """A JSONL, CSV or Parquet file of articles. A manifest is not one: ``manifest.csv``,
+    or a CSV whose header names a ``file`` column and no text column. Found in a folder
+    (rather than named), a CSV counts only when its header names a text or HTML column:
+    a stray spreadsheet beside the articles is not read as one."""
+    suffix = path.suffix.lower()
+    if suffix not in CORPUS_SUFFIXES or path.name.lower() == MANIFEST_NAME:
+        return False
+    if suffix != ".csv":
+        return True
+    names = _csv_header(path)
+    try:
+        columns = CorpusColumns.from_env()
+    except ValueError:  # reported where the corpus is read
+        columns = CorpusColumns()
+    has_text = bool(names & {columns.text.lower(), columns.html.lower()})
+    return has_text or (not in_folder and "file" not in names)
+
+
+def _csv_header(path: Path) -> set[str]:
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            header = next(csv.reader([handle.readline()]), [])
+    except (OSError, ValueError):
+        return set()
+    return {name.strip().lower() for name in header}
 
 
 def split_corpus_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str | Path]]:
@@ -97,7 +120,7 @@ def split_corpus_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[st
                     file = Path(root) / name
                     if name.startswith("."):
                         continue
-                    if is_corpus_file(file):
+                    if is_corpus_file(file, in_folder=True):
                         found.append(file)
                     elif file.suffix.lower() in ARTICLE_SUFFIXES:
                         has_articles = True
@@ -257,6 +280,7 @@ def iter_inputs(
     *,
     columns: CorpusColumns | None = None,
     limits: ReadLimits | None = None,
+    manifest: Path | None = None,
 ) -> Iterator[Article | LoadProblem]:
     """Every article of the given files, folders and corpus files, as a stream.
 
@@ -269,7 +293,8 @@ def iter_inputs(
     corpora, rest = split_corpus_paths(paths)
     owners: dict[str, str] = {}
     if rest:
-        articles, problems = load_articles(rest, limits=limits, corpora=False)
+        articles, problems = load_articles(rest, manifest=manifest, limits=limits,
+                                           corpora=False)
         yield from problems
         for article in articles:
             owners[article.doc_id] = article.path or article.doc_id

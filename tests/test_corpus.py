@@ -165,3 +165,13 @@ def test_the_stream_holds_one_row_at_a_time(tmp_path: Path) -> None:
     with path.open("a", encoding="utf-8") as handle:  # read lazily: later rows still come
         handle.write(json.dumps({"id": "late", "text": "Raid on Hama."}) + "\n")
     assert [a.doc_id for a in stream if isinstance(a, Article)] == ["r1", "r2", "late"]
+
+
+def test_in_a_folder_only_csvs_with_text_are_corpora(tmp_path: Path) -> None:
+    (tmp_path / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (tmp_path / "meta.csv").write_text("file,source\na.txt,Wire\n", encoding="utf-8")
+    (tmp_path / "feed.csv").write_text("id,text\nf1,Strikes on Homs.\n", encoding="utf-8")
+    corpora, _ = split_corpus_paths([tmp_path])
+    assert corpora == [tmp_path / "feed.csv"]
+    named, _ = split_corpus_paths([tmp_path / "notes.csv", tmp_path / "meta.csv"])
+    assert named == [tmp_path / "notes.csv"]  # named, it is read (and its rows named)
