@@ -34,6 +34,7 @@ ENTRIES = {
     "Tadef": ("t:tadef", Feature.CITY, "SY", 36.35, 37.53),
     "Syria": ("t:SY", Feature.COUNTRY, "SY", 35.0, 38.0),
     "Russian": ("t:RU", Feature.COUNTRY, "RU", 60.0, 90.0),
+    "Russia": ("t:RU", Feature.COUNTRY, "RU", 60.0, 90.0),
     "Turkish": ("t:TR", Feature.COUNTRY, "TR", 39.0, 35.0),
 }
 DEMONYMS = {"Russian", "Turkish"}
@@ -174,3 +175,9 @@ def test_actor_of_the_origin_sentence_and_not_the_target_owner(nlp: Language) ->
 def test_country_speaking_of_its_aircraft_is_the_actor(nlp: Language) -> None:
     (event,) = events_of(nlp, "Syria said its jets flying from Hmeimim struck Idlib.")
     assert (event.actor, event.actor_country) == ("Syria", "SY")
+
+
+def test_whose_aircraft_flew_from_the_origin_is_the_actor(nlp: Language) -> None:
+    (event,) = events_of(nlp, "Russia has jets stationed at Hmeimim inside Syria.\n\n"
+                              "Jets struck al-Bab on Tuesday, Turkish officials said.")
+    assert event.origin is not None and event.actor_country == "RU"

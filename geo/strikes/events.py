@@ -264,7 +264,7 @@ def read_events(article: Article, readings: Sequence[RoleReading],
                             place_precision(group[0].origin), group[0].approximate)
         evidence = tuple(dict.fromkeys(e for link in group for e in link.evidence))
         events.append(_event(article, struck, origin, evidence, by_sentence, forces,
-                             max(link.confidence for link in group)))
+                             max(link.confidence for link in group), origin_reading))
         covered |= {k.target.gazetteer_id for k in group}
     loose = [r for r in targets.values() if r.place.entry is not None
              and r.place.entry.feature in TARGET_FEATURES
@@ -292,9 +292,34 @@ def read_events(article: Article, readings: Sequence[RoleReading],
     return tuple(e for e in events if e.targets)
 
 
+def _origin_actor(reading: RoleReading | None, by_sentence: dict[int, list[RoleReading]]
+                  ) -> tuple[str, str] | None:
+    """Whose aircraft flew from the origin: the actor of its sentence's cue, else a country
+    or demonym named before the base that is not the base's own ("Russia has jets stationed
+    at Hmeimim air base inside Syria")."""
+    if reading is None or reading.sentence is None or reading.place.entry is None:
+        return None
+    home = reading.place.entry.country
+    before = [r for r in by_sentence.get(reading.sentence.index, ())
+              if r.place.entry is not None and r.place.mention.start < reading.place.mention.start]
+    for other in before:
+        cue = other.role.evidence.cue if other.role.evidence else ""
+        if cue.startswith("actor of") and other.place.entry is not None:
+            return other.place.mention.text, other.place.entry.country
+    for other in before:
+        entry = other.place.entry
+        if (entry is not None and entry.country and entry.country != home
+                and other.role.role is Role.MENTION
+                and (entry.feature is Feature.COUNTRY
+                     or other.place.mention.kind is MentionKind.DEMONYM)):
+            return other.place.mention.text, entry.country
+    return None
+
+
 def _event(article: Article, struck: Sequence[RoleReading], origin: EventPlace | None,
            evidence: tuple[Evidence, ...], by_sentence: dict[int, list[RoleReading]],
-           forces: tuple[Force, ...], confidence: float) -> StrikeEvent:
+           forces: tuple[Force, ...], confidence: float,
+           origin_reading: RoleReading | None = None) -> StrikeEvent:
     indices = sorted({r.sentence.index for r in struck if r.sentence is not None})
     # The origin's sentence too: "Israeli jets took off from X. They struck Y."
     starts = {e.start for e in evidence}
@@ -303,7 +328,7 @@ def _event(article: Article, struck: Sequence[RoleReading], origin: EventPlace |
                                for r in rs)})
     around = [r for i in indices for r in by_sentence.get(i, ())]
     texts = list(dict.fromkeys(e.sentence for e in evidence))
-    actor, country = _actor(around, texts, forces)
+    actor, country = _origin_actor(origin_reading, by_sentence) or _actor(around, texts, forces)
     dates, precision = event_dates(texts, article.published)
     unique = list({r.place.entry.gazetteer_id: r for r in struck
                    if r.place.entry is not None}.values())
