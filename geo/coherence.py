@@ -47,6 +47,8 @@ AREA_FEATURES = (Feature.COUNTRY, Feature.ADMIN, Feature.REGION)
 # A dateline opens the text or a line: a place in capitals, or any place before an
 # agency's name, then a dash ("WASHINGTON —", "SALEM, Ore. —", "Beirut (AP) -").
 _DATELINE_START_RE = re.compile(r"(?m)^|(?<=[.!?] )")
+# A dateline's place starts at most this far before a mention in it (its 40 characters).
+_DATELINE_REACH = 45
 _DATELINE_RE = re.compile(
     r"[ \t]*(?P<place>[^\W\d_][^\n,(—–]{0,40}?)"
     r"(?:,[ \t]+(?P<area>[^\W\d_][\w.' ]{0,20}?))?"
@@ -87,9 +89,18 @@ def datelines(text: str, extractions: Sequence[Extraction]) -> dict[int, bool]:
     ("WASHINGTON —", not "SALEM, Ore. —"), it is a city the outlet expects every reader
     to know: the population prior counts twice.
     """
+    # Only where a mention could be a dateline's place: the line or sentence it opens.
+    openings = set()
+    for extraction in extractions:
+        at = extraction.mention.start
+        # With a start position, "^" still matches only at a real line start.
+        breaks = [m.end() for m in _DATELINE_START_RE.finditer(
+            text, max(0, at - _DATELINE_REACH), at)]
+        if breaks:
+            openings.add(breaks[-1])
     spans = []
-    for opening in _DATELINE_START_RE.finditer(text):
-        match = _DATELINE_RE.match(text, opening.start())
+    for opening in sorted(openings):
+        match = _DATELINE_RE.match(text, opening)
         if match is None:
             continue
         place = match.group("place").strip()

@@ -373,6 +373,7 @@ def resolve(
                      opening, i, keys[i])
              for i in index_of]
     context = _context(first, index_of, near, dateline)
+    settled = dict(zip(index_of, first, strict=True))
     focus = focus + Counter(p.entry.country for p, i in zip(first, index_of, strict=True)
                             if p.entry is not None and p.entry.country
                             and _is_anchor(p, i in dateline))
@@ -413,6 +414,10 @@ def resolve(
                 continue
         if candidates:
             scored.add(i)
+            if len({c.entry for c in candidates}) == 1:
+                # One reading: the article cannot change it (nor its probability, 1).
+                places.append(settled[i])
+                continue
             places.append(_choose(extraction, qualifier, focus_for(keys[i]), fitting.get(i),
                                   context, i, keys[i]))
             continue
