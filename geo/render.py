@@ -825,7 +825,8 @@ def build_map(
         if role in groups:
             groups[role].add_to(m)
 
-    add_events_layer(m, analysis.events, sources=sources, min_confidence=min_confidence)
+    add_events_layer(m, analysis.events, sources=sources, min_confidence=min_confidence,
+                     time_tags=time_tags)
     Legend().add_to(m)
     Declutter().add_to(m)
     # Frame the operations when there are any: a passing mention of Washington or
@@ -867,10 +868,12 @@ def add_events_layer(
     *,
     sources: Collection[str] | None = None,
     min_confidence: float = 0.0,
+    time_tags: bool = False,
 ) -> folium.FeatureGroup | None:
     """The struck places of the strike events, merged into incidents, as a layer: each
     labelled with its actor and date, an approximate origin joined to it by a dashed line.
-    Nothing is added when no event passes the filters."""
+    Nothing is added when no event passes the filters. With ``time_tags`` each dated
+    incident's symbols register with the time control (see :class:`_TimeTag`)."""
     from geo.strikes.incidents import IncidentWindows, merge_incidents
 
     kept = [e for e in events if (sources is None or e.source in sources)
@@ -893,6 +896,8 @@ def add_events_layer(
                 marker.add_child(_Label(label_html(label, 1.0), "geo-label-event",
                                         offset=(8, 0)))
             marker.add_to(group)
+            if time_tags and incident.dates:
+                marker.add_child(_TimeTag(sorted(incident.dates)))
             for origin in incident.origins:
                 if origin.approximate:
                     line = folium.PolyLine(
@@ -901,6 +906,8 @@ def add_events_layer(
                         color=EVENT_COLOR, weight=2, opacity=0.7, dash_array="6 6")
                     line.add_child(_BindText(popup))
                     line.add_to(group)
+                    if time_tags and incident.dates:
+                        line.add_child(_TimeTag(sorted(incident.dates)))
     group.add_to(m)
     return group
 
