@@ -289,3 +289,25 @@ def test_slide_formats_through_export(tmp_path: Path, suffix: str) -> None:
                  borders=small_borders(), exported=WHEN)
     head = out.read_bytes()[:8]
     assert head.startswith({".png": b"\x89PNG", ".svg": b"<?xml", ".pdf": b"%PDF"}[suffix])
+
+
+def test_crowded_dated_targets_cluster_and_still_follow_the_time_control(tmp_path: Path) -> None:
+    from test_render import _place, _role
+
+    from geo.models import Analysis, Article, Feature, GazetteerEntry, Role
+    from geo.render import CLUSTER_OPERATIONAL_OVER
+
+    day = dt.date(2024, 4, 13)
+    n = CLUSTER_OPERATIONAL_OVER + 5
+    articles = tuple(Article(f"c{i}", "t", source="Wire", published=day) for i in range(n))
+    roles = tuple(
+        _role(_place(f"c{i}", f"T{i}", GazetteerEntry(f"x:{i}", f"Target {i}", 30 + i / 50,
+                                                       40 + i / 50, "SY", Feature.CITY)),
+              Role.TARGET, 0.8, "Strikes hit it.")
+        for i in range(n)
+    )
+    crowd = Analysis(articles=articles, places=tuple(r.place for r in roles), roles=roles)
+    page = export_bytes(crowd, "html", title="Crowd", borders=small_borders()).decode("utf-8")
+    assert '"labelClass":"geo-label-target","timeTags":true' in page
+    assert page.count('["2024-04-13"]') == n
+    assert external_references(page) == []
