@@ -505,3 +505,41 @@ def test_an_article_by_its_address_is_fetched_and_named_on_failure(
         assert [p["sources"] for p in _routes(seen)] == [["Test Wire"]]
         assert "Hmeimim" in _routes(seen)[0]["title"]
         page.screenshot(path=str(tmp_path / "fetched.png"))
+
+
+def test_a_restarted_dashboard_draws_its_map_from_the_store(
+        gazetteer: Gazetteer, tmp_path: Path) -> None:
+    """The first server analyses and stores the seeds; a second one (a restart, with no
+    Streamlit cache of its own) reads them back from the store and draws at once."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    store = {"GEO_DASHBOARD_STORE": str(tmp_path / "dashboard.duckdb")}
+    (tmp_path / "first").mkdir()
+    (tmp_path / "restarted").mkdir()
+
+    def first_draw(url: str) -> float:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                context = browser.new_context(viewport={"width": 1440, "height": 1000})
+                guard = Guard()
+                context.route("**/*", guard.route)
+                page = context.new_page()
+                started = time.monotonic()
+                page.goto(url)
+                page.frame_locator(MAP_FRAME).locator(
+                    f'.leaflet-overlay-pane svg path[stroke="{PATH_COLOR}"]'
+                ).first.wait_for(state="attached", timeout=120_000)
+                drawn = time.monotonic() - started
+                assert guard.refused == []
+                return drawn
+            finally:
+                browser.close()
+
+    with _dashboard(tmp_path / "first", store) as url:
+        cold = first_draw(url)
+    assert (tmp_path / "dashboard.duckdb").is_file()
+    with _dashboard(tmp_path / "restarted", store) as url:
+        warm = first_draw(url)
+    print(f"first map: {cold:.1f} s analysing the seeds, {warm:.1f} s after a restart "
+          "(read from the store)")
+    assert warm < cold and warm < 15
