@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import nearest_points, unary_union
+from shapely.ops import nearest_points
 
 from geo.gazetteer.paths import DATA_DIR
 from geo.models import Feature, GazetteerEntry, Place
@@ -67,19 +67,16 @@ class Ship:
 
 @functools.cache
 def _land() -> tuple[BaseGeometry, ...]:
-    from geo.naturalearth import read_admin0
+    from geo.borders import load_borders  # the polygons the route checks use, read once
 
-    return tuple(country.geometry for country in read_admin0())
+    return load_borders().land()
 
 
 @functools.cache
 def _countries() -> dict[str, BaseGeometry]:
-    from geo.naturalearth import read_admin0
+    from geo.borders import load_borders
 
-    parts: dict[str, list[BaseGeometry]] = {}
-    for country in read_admin0():
-        parts.setdefault(country.iso2, []).append(country.geometry)
-    return {code: unary_union(shapes) for code, shapes in parts.items()}
+    return load_borders().outlines()
 
 
 @functools.cache

@@ -102,6 +102,16 @@ class Borders:
     def __len__(self) -> int:
         return len(self.names)
 
+    def outlines(self) -> dict[str, BaseGeometry]:
+        """Each country's land as one (lon, lat) MultiPolygon of its repaired polygons."""
+        parts: dict[str, list[Polygon]] = {}
+        for polygon, code in zip(self._polygons, self._codes, strict=True):
+            parts.setdefault(code, []).append(polygon)
+        return {code: MultiPolygon(polygons) for code, polygons in parts.items()}
+
+    def land(self) -> tuple[Polygon, ...]:
+        return tuple(self._polygons)
+
     def country_at(self, lat: float, lon: float) -> str | None:
         """The ISO alpha-2 code of the country at a point, or None over sea or no-man's land."""
         lat, lon = check_latlon("point", (lat, lon), wrapped=False)

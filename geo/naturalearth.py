@@ -7,13 +7,20 @@ few countries (France, Norway, Kosovo); ``ISO_A2_EH`` carries their usual code.
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import io
+import json
+import os
 import zipfile
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import shapefile
+import shapely
+import shapely.errors
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -57,9 +64,61 @@ def _names(record: dict[str, object]) -> tuple[str, ...]:
     return tuple(found)
 
 
+# Parsing the shapefile takes a second or two; its units as WKB load in a tenth of that.
+# Written beside the other build artefacts on first use (make setup makes it), and read
+# only while it names the same shapefile.
+CACHE_PATH = Path(__file__).resolve().parent.parent / "data" / "build" / "admin0.json"
+
+
 @functools.cache
 def read_admin0() -> tuple[CountryShape, ...]:
     """Every admin-0 unit with an ISO code (units without one are left out)."""
+    source = _source_stamp()
+    cached = _read_cache(source)
+    if cached is not None:
+        return cached
+    countries = _read_shapefile()
+    _write_cache(countries, source)
+    return countries
+
+
+def _source_stamp() -> str:
+    archive = resources.files(_PACKAGE).joinpath(_ARCHIVE)
+    with archive.open("rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:16]
+
+
+def _read_cache(source: str) -> tuple[CountryShape, ...] | None:
+    try:
+        data = json.loads(CACHE_PATH.read_text(encoding="utf-8"))
+        if data.get("source") != source:
+            return None
+        rows = data["countries"]
+        shapes = shapely.from_wkb([base64.b64decode(row["wkb"]) for row in rows])
+        return tuple(CountryShape(iso2=row["iso2"], iso3=row["iso3"], name=row["name"],
+                                  names=tuple(row["names"]), geometry=geometry,
+                                  label_point=(row["label"][0], row["label"][1]),
+                                  population=row["population"])
+                     for row, geometry in zip(rows, shapes, strict=True))
+    except (OSError, ValueError, KeyError, TypeError, shapely.errors.GEOSException):
+        return None
+
+
+def _write_cache(countries: tuple[CountryShape, ...], source: str) -> None:
+    rows = [{"iso2": c.iso2, "iso3": c.iso3, "name": c.name, "names": list(c.names),
+             "label": list(c.label_point), "population": c.population,
+             "wkb": base64.b64encode(shapely.to_wkb(c.geometry)).decode("ascii")}
+            for c in countries]
+    try:
+        CACHE_PATH.parent.mkdir(parents=True, exist_ok=True)
+        partial = CACHE_PATH.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps({"source": source, "countries": rows}), encoding="utf-8")
+        partial.replace(CACHE_PATH)
+    except OSError:  # a read-only checkout: parse the shapefile each time
+        pass
+
+
+def _read_shapefile() -> tuple[CountryShape, ...]:
     archive = resources.files(_PACKAGE).joinpath(_ARCHIVE)
     with archive.open("rb") as handle, zipfile.ZipFile(io.BytesIO(handle.read())) as bundle:
         reader = shapefile.Reader(
