@@ -184,7 +184,7 @@ def analyse_now(
         bar.progress(0.1 + 0.8 * done / total,
                      text=f"Analysed {done} of {total} new or changed articles")
 
-    from geo.pipeline import analyse_articles, merge
+    from geo.stage import merge
     from geo.store.briefing import stored_analyses
 
     # The folder's articles through the store: a restart reads them back, only what is
@@ -198,6 +198,8 @@ def analyse_now(
         problems.append(LoadProblem(str(dashboard_store_path()), warning))
     new = [a for a in articles if a.doc_id in uploaded]
     if new:  # uploads: in memory only, never stored (they may be sensitive)
+        from geo.pipeline import analyse_articles  # the model: only for new articles
+
         bar.progress(0.9, text=f"Finding places in {len(new)} uploaded articles…")
         analyses += analyse_articles(new, open_gazetteer(), nlp=language_model(), pins=pins,
                                      online=online_geocoder(), thorough=True)

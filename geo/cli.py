@@ -332,8 +332,8 @@ def _analyse(args: argparse.Namespace) -> Analysis | None:
     """The analysis of the given inputs, or None (with messages) when nothing could be read."""
     from contextlib import ExitStack
 
-    from geo.pipeline import merge
     from geo.runs import RunReport
+    from geo.stage import merge
 
     report = RunReport()
     with ExitStack() as stack:

@@ -30,7 +30,6 @@ from geo.geodesy import split_at_antimeridian, to_geojson_geometry
 from geo.models import Analysis, FlightPath, Role
 from geo.offline import external_references, render_offline
 from geo.render import ROLE_STYLES, build_map
-from geo.slide import SLIDE_FORMATS, slide_bytes
 from geo.view import DateRange, PlaceSummary, filter_analysis, place_summaries
 
 log = logging.getLogger(__name__)
@@ -43,6 +42,8 @@ FORMATS = {
     ".html": "html", ".htm": "html", ".geojson": "geojson", ".csv": "csv", ".kml": "kml",
     ".png": "png", ".svg": "svg", ".pdf": "pdf",
 }
+# Drawn by geo.slide (matplotlib), imported only when one is asked for.
+SLIDE_FORMATS = ("png", "svg", "pdf")
 
 PLACE_COLUMNS = [
     "type", "name", "as_written", "role", "confidence", "lat", "lon", "gazetteer_id",
@@ -447,6 +448,8 @@ def export_bytes(
     if fmt == "csv":
         return _csv(view)
     if fmt in SLIDE_FORMATS:
+        from geo.slide import slide_bytes  # matplotlib: only for a slide
+
         return slide_bytes(view, fmt, title=title, borders=borders, exported=exported)
     return _kml(view, title)
 

@@ -23,9 +23,9 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import dateparser
-from spacy.language import Language
 
 from geo.geodesy import Route, geodesic_route
 from geo.links import AREA_KM, Link, distance_km, link_places
@@ -43,6 +43,9 @@ from geo.models import (
 )
 from geo.roles import RoleReading, read_roles
 from geo.strikes.events import StrikeEvent, read_all_events
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 log = logging.getLogger(__name__)
 

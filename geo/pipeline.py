@@ -133,24 +133,6 @@ def analyse_articles(
         yield ArticleAnalysis(article, tuple(places), tuple(read_roles([article], places, nlp)))
 
 
-def merge(analyses: Iterable[ArticleAnalysis], problems: Sequence[LoadProblem] = ()
-          ) -> Analysis:
-    """One ``Analysis`` of many articles: their places and roles, and the flight paths
-    that their links make together (one path per origin and target, every report in it)."""
-    from geo.links import link_places
-    from geo.paths import build_paths
-    from geo.strikes.events import read_all_events
-
-    items = list(analyses)
-    articles = [a.article for a in items]
-    readings = [r for a in items for r in a.readings]
-    events = read_all_events(articles, readings)
-    paths = build_paths(articles, link_places(articles, readings), readings, events=events)
-    return Analysis(articles=tuple(articles), places=tuple(p for a in items for p in a.places),
-                    roles=tuple(r.role for r in readings), paths=paths,
-                    problems=tuple(problems), events=events)
-
-
 def analyse(
     inputs: Iterable[str | Path] | Sequence[Article],
     *,

@@ -92,12 +92,14 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-
-from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from typing import TYPE_CHECKING
 
 from geo.areas import ship_mentions
 from geo.models import Article, Evidence, Feature, MentionKind, Place, PlaceRole, Role
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
 
 log = logging.getLogger(__name__)
 

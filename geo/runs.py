@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo.gazetteer import Gazetteer
 from geo.models import Article, GazetteerEntry, LoadProblem
-from geo.resolve import OnlineLookup
 from geo.stage import ArticleAnalysis
+
+if TYPE_CHECKING:
+    from geo.resolve import OnlineLookup
 
 log = logging.getLogger(__name__)
 

@@ -1,15 +1,16 @@
 """The per-article stage's result, in a module light enough for readers of a store.
 
 Reading stored analyses, or a store's aggregates, should not import spaCy; this value type
-is all they need (``geo.pipeline`` makes it, ``geo.pipeline.merge`` joins many).
+is all they need (``geo.pipeline`` makes it, ``merge`` joins many).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from geo.models import Article, Place
+from geo.models import Analysis, Article, LoadProblem, Place
 
 if TYPE_CHECKING:
     from geo.roles import RoleReading
@@ -27,3 +28,22 @@ class ArticleAnalysis:
     article: Article
     places: tuple[Place, ...]
     readings: tuple[RoleReading, ...] = ()
+
+
+def merge(analyses: Iterable[ArticleAnalysis], problems: Sequence[LoadProblem] = ()
+          ) -> Analysis:
+    """One ``Analysis`` of many articles: their places and roles, the strike events each
+    reports, and the flight paths that their links make together (one path per origin and
+    target, every report in it)."""
+    from geo.links import link_places
+    from geo.paths import build_paths
+    from geo.strikes.events import read_all_events
+
+    items = list(analyses)
+    articles = [a.article for a in items]
+    readings = [r for a in items for r in a.readings]
+    events = read_all_events(articles, readings)
+    paths = build_paths(articles, link_places(articles, readings), readings, events=events)
+    return Analysis(articles=tuple(articles), places=tuple(p for a in items for p in a.places),
+                    roles=tuple(r.role for r in readings), paths=paths,
+                    problems=tuple(problems), events=events)

@@ -13,7 +13,8 @@ from geo.articles import load_articles
 from geo.errors import StoreError
 from geo.gazetteer import Gazetteer
 from geo.models import Analysis, Article
-from geo.pipeline import ArticleAnalysis, analyse_articles, merge
+from geo.pipeline import analyse_articles
+from geo.stage import ArticleAnalysis, merge
 from geo.store import AnalysisStore
 from geo.store.codec import CodecError, decode, encode
 from geo.store.ingest import ingest

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo.errors import StoreError
 from geo.gazetteer import Gazetteer
 from geo.models import Article, GazetteerEntry
-from geo.pipeline import ArticleAnalysis, analyse_articles
-from geo.resolve import OnlineLookup
+from geo.stage import ArticleAnalysis
 from geo.store.db import AnalysisStore, article_key
 from geo.store.ingest import analysis_settings, ingest, local_runner
 from geo.store.version import analysis_version
+
+if TYPE_CHECKING:
+    from geo.resolve import OnlineLookup
 
 # (articles analysed so far, articles to analyse)
 Progress = Callable[[int, int], None]
@@ -57,6 +60,8 @@ def stored_analyses(
                 ingest(new, store, gazetteer, runner=counted, settings=settings, batch_size=1)
             return list(store.analyses([a.doc_id for a in articles])), None
     except StoreError as error:
+        from geo.pipeline import analyse_articles
+
         analyses = list(analyse_articles(articles, gazetteer, thorough=thorough, online=online,
                                          pins=pins))
         return analyses, f"{error}; the articles were analysed without it"

@@ -213,7 +213,7 @@ class AnalysisStore:
 
     def analysis(self, doc_ids: Sequence[str] | None = None) -> Analysis:
         """The merged analysis of these documents (default: the whole store)."""
-        from geo.pipeline import merge  # the model's imports: only when merging
+        from geo.stage import merge
 
         return merge(self.analyses(doc_ids))
 
@@ -224,7 +224,7 @@ class AnalysisStore:
                                  [generation]).fetchone()
         if row is not None:
             return tuple(decode(str(row[0])))
-        from geo.pipeline import merge
+        from geo.stage import merge
 
         paths = merge(self.analyses(strike_roles_only=True)).paths
         if not self.read_only:

@@ -12,13 +12,16 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from geo.gazetteer import Gazetteer
 from geo.models import Article, GazetteerEntry, LoadProblem
-from geo.pipeline import ArticleAnalysis, analyse_articles
-from geo.resolve import OnlineLookup
+from geo.stage import ArticleAnalysis
 from geo.store.db import AnalysisStore, article_key
 from geo.store.version import analysis_version
+
+if TYPE_CHECKING:
+    from geo.resolve import OnlineLookup
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,8 @@ def local_runner(gazetteer: Gazetteer, *, processes: int = 1, thorough: bool = F
         return _pool_runner(gazetteer, processes, thorough, with_roles, pins)
 
     def run(batches: Iterable[list[Article]]) -> Iterator[list[ArticleAnalysis]]:
+        from geo.pipeline import analyse_articles  # the model: only when analysing
+
         for batch in batches:
             yield list(analyse_articles(batch, gazetteer, processes=processes,
                                         thorough=thorough, with_roles=with_roles,
@@ -84,6 +89,7 @@ def _pool_runner(gazetteer: Gazetteer, processes: int, thorough: bool, with_role
     import multiprocessing
 
     from geo.nlp import load_nlp
+    from geo.pipeline import analyse_articles
 
     def run(batches: Iterable[list[Article]]) -> Iterator[list[ArticleAnalysis]]:
         load_nlp()  # loaded before forking: the workers share it
@@ -110,6 +116,8 @@ def _pool_runner(gazetteer: Gazetteer, processes: int, thorough: bool, with_role
 def _analyse_chunk(task: tuple[list[Article], tuple[str, bool, bool, dict[str, GazetteerEntry]]]
                    ) -> list[ArticleAnalysis]:
     """A pool worker's share: its own gazetteer connection (SQLite must not cross a fork)."""
+    from geo.pipeline import analyse_articles
+
     global _worker_gazetteer
     articles, (path, thorough, with_roles, pins) = task
     if _worker_gazetteer is None:
