@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geo.errors import RunError
 from geo.gazetteer import Gazetteer
 from geo.models import Article, GazetteerEntry, LoadProblem
 from geo.stage import ArticleAnalysis
@@ -81,7 +82,12 @@ def analyses(
     store and not ``read_back`` (an ingest), nothing is yielded: the work is the storing."""
     from geo.corpus import CorpusColumns, iter_inputs
 
-    columns = CorpusColumns.parse(options.columns) if options.columns else None
+    try:
+        columns = CorpusColumns.parse(options.columns) if options.columns else None
+        if columns is None:
+            CorpusColumns.from_env()  # a bad GEO_CORPUS_COLUMNS is named before any work
+    except ValueError as error:
+        raise RunError(f"--columns / GEO_CORPUS_COLUMNS: {error}") from error
     runner = _runner(options, gazetteer, stack, with_roles=with_roles or bool(options.store))
     bar = _progress_bar(progress)
     if bar is not None:

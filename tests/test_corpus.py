@@ -175,3 +175,16 @@ def test_in_a_folder_only_csvs_with_text_are_corpora(tmp_path: Path) -> None:
     assert corpora == [tmp_path / "feed.csv"]
     named, _ = split_corpus_paths([tmp_path / "notes.csv", tmp_path / "meta.csv"])
     assert named == [tmp_path / "notes.csv"]  # named, it is read (and its rows named)
+
+
+def test_a_bad_column_mapping_stops_the_command_with_its_name(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = write_jsonl(tmp_path / "c.jsonl", ROWS)
+    done = subprocess.run([sys.executable, "-m", "geo", "extract", str(path), "--columns",
+                           "body"], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "--columns / GEO_CORPUS_COLUMNS: column mapping 'body' is not FACT=COLUMN" in (
+        done.stderr)
