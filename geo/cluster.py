@@ -63,7 +63,7 @@ def dask_client(address: str) -> Iterator[Any]:
     if not logging.getLogger().isEnabledFor(logging.INFO):
         logging.getLogger("distributed").setLevel(logging.WARNING)
     try:
-        if address.startswith("local"):
+        if address == "local" or address.startswith("local:"):
             _, _, count = address.partition(":")
             workers = int(count) if count else min(2, len(os.sched_getaffinity(0)))
             if workers < 1:
