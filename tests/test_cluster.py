@@ -55,10 +55,11 @@ def test_ingest_on_dask_then_paths_from_the_store(corpus: Path, tmp_path: Path) 
     assert from_store.stdout == plain.stdout and plain.stdout.count("\n") >= 7
 
 
-def test_an_unreachable_scheduler_is_named(corpus: Path) -> None:
-    done = geo("extract", str(corpus), "--dask", "tcp://127.0.0.1:9")
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:9", "localhost:9"])
+def test_an_unreachable_scheduler_is_named(corpus: Path, address: str) -> None:
+    done = geo("extract", str(corpus), "--dask", address)
     assert done.returncode != 0
-    assert "--dask tcp://127.0.0.1:9: cannot reach the scheduler" in done.stderr
+    assert f"--dask {address}: cannot reach the scheduler" in done.stderr
 
 
 def test_dask_is_not_imported_without_dask() -> None:
