@@ -19,6 +19,7 @@ Only the article's body ranges are read: page furniture yields no places.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -214,6 +215,7 @@ def _words(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return words
 
 
+@functools.lru_cache(maxsize=200_000)
 def _zipf(word: str) -> float:
     """How common a word is in English (Zipf scale). wordfreq's small list agrees with the
     large one on every word above the thresholds used here and loads ten times faster."""
