@@ -209,14 +209,14 @@ def analyse_now(
     return result
 
 
-@st.cache_data(show_spinner=False, max_entries=4, persist="disk")
+@st.cache_data(show_spinner=False, max_entries=4)
 def analyse_folder(
     folder: str, folder_stamp: FilesKey, pins_stamp: PinsKey, code_stamp: FilesKey,
     _pins: dict[str, GazetteerEntry],
 ) -> Analysis:
     """The bundled articles' analysis, keyed by file mtimes, pins and code.
 
-    Kept on disk (~/.streamlit/cache), so a restarted dashboard opens at once.
+    The analysis store keeps it across restarts; this cache spares reruns the merge.
     """
     return analyse_now(folder, (), _pins)
 

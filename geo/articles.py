@@ -199,12 +199,9 @@ def article_from_text(
     """
     if not text.strip():
         return LoadProblem(label, "no text was given")
-    data = text.encode("utf-8", "surrogateescape")
-    if len(data) > limits.max_bytes:
-        return LoadProblem(label, _too_big(len(data), limits))
     row = ManifestRow(label, source or "", title or "", published, url)
-    return _article(data, doc_id=safe_doc_id(doc_id), label=label, html=False, row=row,
-                    path="", limits=limits)
+    return article_from_row(text, doc_id=safe_doc_id(doc_id), label=label, html=False,
+                            row=row, limits=limits, path="")
 
 
 def article_from_row(
@@ -215,16 +212,19 @@ def article_from_row(
     html: bool,
     row: ManifestRow,
     limits: ReadLimits = ReadLimits(),
+    path: str | None = None,
 ) -> Article | LoadProblem:
-    """One corpus row's text (or HTML), read as a file of that content and those facts.
+    """Text (or HTML) with its facts, read as a file of that content would be: a corpus
+    row, or pasted text.
 
-    ``label`` names the row in problems ("corpus.jsonl: row 7") and becomes the path.
+    ``label`` names it in problems ("corpus.jsonl: row 7") and is the path unless
+    ``path`` is given.
     """
     data = content.encode("utf-8", "surrogateescape")
     if len(data) > limits.max_bytes:
         return LoadProblem(label, _too_big(len(data), limits))
     return _article(data, doc_id=doc_id[:_MAX_DOC_ID_CHARS], label=label, html=html,
-                    row=row, path=label, limits=limits)
+                    row=row, path=label if path is None else path, limits=limits)
 
 
 def safe_doc_id(name: str) -> str:

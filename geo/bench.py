@@ -33,7 +33,7 @@ def _write_texts(corpora: Sequence[Path], folder: Path) -> int:
     return count
 
 
-def _measure(command: list[str]) -> dict[str, float]:
+def measure(command: list[str]) -> dict[str, float]:
     probe = [sys.executable, "-c",
              "import json, subprocess, sys, time, resource\n"
              "t = time.perf_counter()\n"
@@ -61,7 +61,7 @@ def bench_paths(corpora: Sequence[Path]) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="geo-bench-paths-") as tmp:
         folder = Path(tmp)
         articles = _write_texts(corpora, folder)
-        runs = {name: _measure([sys.executable, "-m", "geo", name, "--format", "jsonl",
+        runs = {name: measure([sys.executable, "-m", "geo", name, "--format", "jsonl",
                                 str(folder)]) for name in ("extract", "paths")}
     report: dict[str, object] = {"corpora": [c.name for c in corpora], "articles": articles}
     for name, run in runs.items():
@@ -88,7 +88,7 @@ def bench(corpora: Sequence[Path], paths_corpora: Sequence[Path] = ()) -> dict[s
             "ours": [sys.executable, "-m", "geo", "extract", "--format", "jsonl"],
             "peer_spacy_population": [sys.executable, "-m", "geo", "peer"],
         }
-        runs = {name: (_measure([*command, str(folder)]), _measure([*command, str(single)]))
+        runs = {name: (measure([*command, str(folder)]), measure([*command, str(single)]))
                 for name, command in commands.items()}
     report: dict[str, object] = {
         "corpora": [c.name for c in corpora],

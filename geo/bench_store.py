@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from geo.bench import _measure
+from geo.bench import measure
 from geo.evaluate import read_corpus
 
 # The dashboard is timed on the ingested store grown ten times: 100,000 articles from 10,000.
@@ -88,10 +88,10 @@ def bench_store(corpora: Sequence[Path], articles: int = 10_000,
         corpus = Path(tmp) / "archive.jsonl"
         distinct = write_corpus(corpora, corpus, articles)
         ingest = [sys.executable, "-m", "geo", "ingest", str(corpus), "--store"]
-        runs = {"ingest": _measure([*ingest, str(Path(tmp) / "plain.duckdb")])}
-        runs["ingest_again"] = _measure([*ingest, str(Path(tmp) / "plain.duckdb")])
+        runs = {"ingest": measure([*ingest, str(Path(tmp) / "plain.duckdb")])}
+        runs["ingest_again"] = measure([*ingest, str(Path(tmp) / "plain.duckdb")])
         if dask:
-            runs[f"ingest_dask_{dask}"] = _measure(
+            runs[f"ingest_dask_{dask}"] = measure(
                 [*ingest, str(Path(tmp) / "dask.duckdb"), "--dask", dask])
         store_mib = (Path(tmp) / "plain.duckdb").stat().st_size / 2**20
         replicate(Path(tmp) / "plain.duckdb", ARCHIVE_COPIES)

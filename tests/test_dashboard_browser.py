@@ -141,8 +141,8 @@ def online_dashboard(
 def _dashboard(tmp: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     log_path = tmp / "streamlit.log"
     port = _free_port()
-    # A home of its own: Streamlit keeps the analysis in ~/.streamlit/cache across restarts,
-    # and this test must see a cold start (and leave the user's cache alone).
+    # A home of its own for Streamlit's files, and the caches and store in tmp: a cold
+    # start that leaves the user's own alone.
     home = tmp / "home"
     home.mkdir()
     env = {**os.environ, CACHE_ENV: str(tmp / "geocode.sqlite"), "HOME": str(home),

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from geo.errors import StoreError
 from geo.models import Analysis, Article, FlightPath
@@ -157,8 +158,6 @@ class AnalysisStore:
             article_rows.append(_article_row(item, version, seq, now))
             place_rows.extend(_place_rows(item, seq))
         ids = [row["doc_id"] for row in article_rows]
-        import pyarrow as pa
-
         new_articles = pa.Table.from_pylist(article_rows, schema=_ARTICLE_SCHEMA)
         new_places = pa.Table.from_pylist(place_rows, schema=_PLACE_SCHEMA)
         conn = self._conn
@@ -289,8 +288,6 @@ def _analysis(row: Sequence[Any]) -> ArticleAnalysis:
 
 
 def _schemas() -> tuple[Any, Any]:
-    import pyarrow as pa
-
     articles = pa.schema([
         ("doc_id", pa.string()), ("key", pa.string()), ("version", pa.string()),
         ("seq", pa.int64()), ("source", pa.string()), ("title", pa.string()),
