@@ -349,8 +349,6 @@ def _analyse(args: argparse.Namespace) -> Analysis | None:
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
-    from geo.export import geojson_dict
-
     analysis = _analyse(args)
     if analysis is None:
         return EXIT_NOTHING_READ
@@ -359,6 +357,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
         for path in analysis.paths:
             out.write(json.dumps(path_record(path), ensure_ascii=False) + "\n")
     elif args.format == "geojson":
+        from geo.export import geojson_dict  # folium's import: only for this format
+
         only_paths = Analysis(articles=analysis.articles, places=(), paths=analysis.paths)
         out.write(json.dumps(geojson_dict(only_paths), ensure_ascii=False, indent=1) + "\n")
     else:

@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -62,11 +61,6 @@ def article_key(article: Article, version: str) -> str:
         digest.update(part.encode("utf-8", "surrogateescape"))
         digest.update(b"\x00")
     return digest.hexdigest()[:32]
-
-
-def store_path_from_env() -> Path | None:
-    value = os.environ.get("GEO_STORE", "").strip()
-    return Path(value) if value else None
 
 
 class AnalysisStore:
