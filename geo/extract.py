@@ -457,7 +457,11 @@ def _cue(text: str, start: int, end: int) -> str:
         # A plural cue names airfields of each name only at a list's end ("Engels and
         # Morozovsk air bases"); "UK airports" are airports in the UK.
         return _canonical_cue(after.group("cue"))
-    before = _CUE_BEFORE_RE.search(text, max(0, start - 40), start)
+    # The cue before a name ends in "of" or "of the": most names have neither, and the
+    # regex would be tried at each of the forty characters before them.
+    lead = text[max(0, start - 12):start].rstrip(" \u00A0").lower()
+    before = (_CUE_BEFORE_RE.search(text, max(0, start - 40), start)
+              if lead.endswith(("of", "the")) else None)
     if before:
         return _canonical_cue(before.group("cue"))
     listed = _LIST_PLURAL_CUE_RE.match(text, end, min(len(text), end + 120))
@@ -621,12 +625,13 @@ def _needs_model(text: str, span: _Span) -> bool:
                                     [(span.start, span.end, "PERSON")]]
     if joined:  # it may lie inside an organisation's name
         readings.append([(span.start, span.end + 1, "ORG")])
-    if len({_accept(text, span, reading, set()) for reading in readings}) == 1:
+    unread = _accept(text, span, readings[0], set())
+    if all(_accept(text, span, reading, set()) == unread for reading in readings[1:]):
         return False
     if joined or not _is_strong(span.candidates):
         return True
     # Only the model can vouch for it ("U.S." could be a shouted "us").
-    return _accept(text, span, [], set()) is None
+    return unread is None
 
 
 def _joins_capitalised(text: str, span: _Span) -> bool:

@@ -16,6 +16,7 @@ fall back to the skeleton at a lower confidence.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -55,6 +56,7 @@ def fold(text: str) -> str:
     return _SEPARATORS_RE.sub(" ", text).strip()
 
 
+@functools.lru_cache(maxsize=262_144)  # an archive's articles share most of their names
 def name_key(name: str) -> str:
     """The strict lookup key of a name (see module docstring)."""
     words = fold(name).split()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,9 @@ from geo.models import Feature, GazetteerEntry
 _BATCH = 500
 _HOW_TO_BUILD = "run `make setup` or `python -m geo build-gazetteer`"
 _PLACE_SELECT = ", ".join(f"p.{c.strip()}" for c in PLACE_COLUMNS.split(","))
+# Keys whose candidates (or lack of any) are kept between lookups: an archive's articles
+# share most of their names, and building the entries again costs more than the query.
+LOOKUP_CACHE_KEYS = 100_000
 # How long a read waits for another process's write lock before giving up: long enough for
 # a short write, short enough that a held lock ends the run with a message, not a hang.
 BUSY_TIMEOUT_S = 5.0
@@ -85,6 +88,7 @@ class Gazetteer:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[str, str], tuple[Candidate, ...]] = OrderedDict()
         self.path = path
 
     @classmethod
@@ -141,16 +145,33 @@ class Gazetteer:
             raise GazetteerError(f"gazetteer {self.path}: {exc}: {_HOW_TO_BUILD}") from exc
 
     def _lookup(self, column: str, values: Iterable[str]) -> dict[str, list[Candidate]]:
-        found: dict[str, list[Candidate]] = defaultdict(list)
-        for batch in _batches(values):
+        wanted = {v for v in values if v}
+        found: dict[str, list[Candidate]] = {}
+        with self._lock:
+            for value in list(wanted):
+                cached = self._cache.get((column, value))
+                if cached is not None:
+                    self._cache.move_to_end((column, value))
+                    wanted.discard(value)
+                    if cached:
+                        found[value] = list(cached)
+        fetched: dict[str, list[Candidate]] = defaultdict(list)
+        for batch in _batches(wanted):
             marks = ", ".join("?" * len(batch))
             rows = self._query(
                 f"SELECT n.{column}, n.name, n.kind, {_PLACE_SELECT} FROM names n "
                 f"JOIN places p ON p.id = n.place_id WHERE n.{column} IN ({marks}) "
                 "ORDER BY p.population DESC, p.id", batch)
             for row in rows:
-                found[str(row[0])].append(Candidate(_entry(row[3:]), str(row[1]), str(row[2])))
-        return dict(found)
+                fetched[str(row[0])].append(Candidate(_entry(row[3:]), str(row[1]),
+                                                      str(row[2])))
+        with self._lock:
+            for value in wanted:
+                self._cache[(column, value)] = tuple(fetched.get(value, ()))
+            while len(self._cache) > LOOKUP_CACHE_KEYS:
+                self._cache.popitem(last=False)
+        found.update(fetched)
+        return found
 
     def lookup(self, keys: Iterable[str]) -> dict[str, list[Candidate]]:
         """Candidates of each ``name_key`` that has any, most populous first."""
