@@ -213,6 +213,7 @@ def cmd_peer(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from geo.evaluate import (
+        GoldDoc,
         Judged,
         Prediction,
         evaluate_corpus,
@@ -228,8 +229,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     placer = _placer(args.system, _open_gazetteer(), embedded=args.embedded,
                      thorough=args.thorough)
 
-    def parse(texts: Sequence[str]) -> list[list[Prediction]]:
-        articles = [Article(doc_id=str(i), text=t) for i, t in enumerate(texts)]
+    def parse(docs: Sequence[GoldDoc]) -> list[list[Prediction]]:
+        articles = [Article(doc_id=str(i), text=d.text, url=d.url) for i, d in enumerate(docs)]
         # What we output is what we place; with --unplaced a name the NER found but nothing
         # placed is scored too, as a recognised name 20,039 km off.
         return [

@@ -83,6 +83,8 @@ class GoldDoc:
     doc_id: str
     text: str
     toponyms: tuple[GoldToponym, ...]
+    # The article's web address where the corpus gives one (the outlet is a prior).
+    url: str = ""
 
     @property
     def gold(self) -> tuple[GoldToponym, ...]:
@@ -290,7 +292,9 @@ def _read_article(element: Any, fmt: CorpusFormat, ordinal: int) -> tuple[GoldDo
             located = lat is not None and lon is not None
             toponyms.append(GoldToponym(*fixed, phrase, lat, lon, located, kind))
     toponyms.sort(key=lambda t: (t.start, t.end, not t.scored))
-    return GoldDoc(doc_id, text, tuple(toponyms)), repaired
+    url = next((u.strip() for tag in ("url", "link", "domain", "source")
+                if (u := element.findtext(tag)) and u.strip()), "")
+    return GoldDoc(doc_id, text, tuple(toponyms), url), repaired
 
 
 def read_corpus(path: Path, *, limit: int | None = None) -> list[GoldDoc]:
@@ -577,26 +581,27 @@ def _holds(country: str, gold: GoldToponym) -> bool:
 
 def evaluate_corpus(
     path: Path,
-    parse: Callable[[Sequence[str]], Sequence[Sequence[Prediction]]],
+    parse: Callable[[Sequence[GoldDoc]], Sequence[Sequence[Prediction]]],
     *,
     limit: int | None = None,
     batch_size: int = 64,
 ) -> EvaluationResult:
-    """Run ``parse`` over a gold corpus in batches of texts and score it.
+    """Run ``parse`` over a gold corpus in batches of documents and score it.
 
-    ``limit`` keeps the first documents only. ``parse`` gets a batch of texts and returns
-    one prediction list per text, so a parser can stream them through ``nlp.pipe``.
+    ``limit`` keeps the first documents only. ``parse`` gets a batch of documents (it reads
+    their text and web address, never their annotations) and returns one prediction list
+    per document, so a parser can stream them through ``nlp.pipe``.
     """
     docs = read_corpus(path, limit=limit)
     predictions: list[Sequence[Prediction]] = []
     seconds = 0.0
     for at in range(0, len(docs), max(1, batch_size)):
-        batch = [d.text for d in docs[at : at + max(1, batch_size)]]
+        batch = docs[at : at + max(1, batch_size)]
         began = time.perf_counter()
         result = parse(batch)
         seconds += time.perf_counter() - began
         if len(result) != len(batch):
-            raise ValueError(f"parse returned {len(result)} results for {len(batch)} texts.")
+            raise ValueError(f"parse returned {len(result)} results for {len(batch)} documents.")
         predictions.extend(result)
         logger.debug("%s: %d/%d documents parsed", path.name, len(predictions), len(docs))
     return score_documents(path.stem, docs, predictions, seconds=seconds)

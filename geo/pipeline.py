@@ -15,6 +15,7 @@ from geo.extract import NameMatches, extract, match_names
 from geo.gazetteer import Gazetteer
 from geo.models import Analysis, Article, GazetteerEntry, LoadProblem, Place
 from geo.nlp import Entity, entities_of, load_nlp
+from geo.outlets import home_country
 from geo.resolve import OnlineLookup, resolve
 from geo.stage import ArticleAnalysis
 
@@ -53,7 +54,8 @@ def place_articles(
     for done, (found, entities) in enumerate(model_entities(nlp, matches, workers), start=1):
         extractions = extract(found.article, gazetteer, entities, embedded=embedded,
                               matches=found)
-        yield resolve(found.article.text, extractions, gazetteer, online=online, pins=pins)
+        yield resolve(found.article.text, extractions, gazetteer, online=online, pins=pins,
+                      home=home_country(found.article.url))
         if progress is not None:
             progress(done, len(articles))
 

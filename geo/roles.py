@@ -251,8 +251,8 @@ class _Walk:
 CUE_RE = re.compile(
     r"\b(?:air-?strik|strik|struck|bomb|shell|hit|target|attack|raid|pounded|pounding|"
     r"assault|blitz|take off|taking off|took off|taken off|takes off|takeoff|take-off|"
-    r"depart|launch|fl[eioy]|flown|operat|scrambl|sortie|fire[sd]?\b|firing|based|bases?\b|"
-    r"originat|"
+    r"depart(?!ments?\b)|launch|fl(?:y|ie|ew|ight|own)|operat|scrambl|sortie|fire[sd]?\b|"
+    r"firing|based|bases?\b|originat|"
     r"station|deploy|redeploy|relocat|air-?craft|airplane|plane|warplane|jet|bomber|"
     r"fighter|helicopter|drone|gunship|interceptor|mission|air-?base|air-?field|airport|"
     r"airstrip|air-?space|overfl|transit|missile|rocket|[A-Z][A-Za-z]{0,3}-\d)",

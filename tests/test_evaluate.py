@@ -35,7 +35,7 @@ GOLD_DIR = Path(__file__).resolve().parents[2] / "shared" / "gold"
 # One degree of longitude along the WGS84 equator: 6378.137 km * pi / 180.
 DEGREE_KM = 6378.137 * math.pi / 180
 
-Parse = Callable[[Sequence[str]], Sequence[Sequence[Prediction]]]
+Parse = Callable[[Sequence[GoldDoc]], Sequence[Sequence[Prediction]]]
 # An annotation to write: (phrase, occurrence of the phrase in the text, lat, lon, type).
 Ann = tuple[str, int, float | None, float | None, str]
 
@@ -134,10 +134,10 @@ def gold_parser(docs: Sequence[GoldDoc]) -> Parse:
     """A 'perfect parser' that returns each document's gold toponyms."""
     by_text = {d.text: d for d in docs}
 
-    def parse(texts: Sequence[str]) -> list[list[Prediction]]:
+    def parse(batch: Sequence[GoldDoc]) -> list[list[Prediction]]:
         return [
-            [Prediction(g.start, g.end, g.lat, g.lon, g.phrase) for g in by_text[t].gold]
-            for t in texts
+            [Prediction(g.start, g.end, g.lat, g.lon, g.phrase) for g in by_text[d.text].gold]
+            for d in batch
         ]
 
     return parse
@@ -146,8 +146,8 @@ def gold_parser(docs: Sequence[GoldDoc]) -> Parse:
 def const_parser(preds: dict[str, list[Prediction]]) -> Parse:
     """A parser that returns fixed predictions per text."""
 
-    def parse(texts: Sequence[str]) -> list[list[Prediction]]:
-        return [preds.get(t, []) for t in texts]
+    def parse(batch: Sequence[GoldDoc]) -> list[list[Prediction]]:
+        return [preds.get(d.text, []) for d in batch]
 
     return parse
 
@@ -369,17 +369,17 @@ def test_evaluate_corpus_batches_and_limit(tmp_path: Path) -> None:
     batches: list[int] = []
     perfect = gold_parser(gold)
 
-    def parse(texts: Sequence[str]) -> Sequence[Sequence[Prediction]]:
-        batches.append(len(texts))
-        return perfect(texts)
+    def parse(batch: Sequence[GoldDoc]) -> Sequence[Sequence[Prediction]]:
+        batches.append(len(batch))
+        return perfect(batch)
 
     s = evaluate_corpus(path, parse, limit=4, batch_size=3).scores
     assert batches == [3, 1]
     assert (s.documents, s.gold, s.tp, s.f1, s.a161) == (4, 4, 4, 1.0, 1.0)
     assert s.seconds >= 0 and s.docs_per_second >= 0
 
-    with pytest.raises(ValueError, match="2 results for 3 texts"):
-        evaluate_corpus(path, lambda texts: [[], []], batch_size=3)
+    with pytest.raises(ValueError, match="2 results for 3 documents"):
+        evaluate_corpus(path, lambda batch: [[], []], batch_size=3)
 
 
 # --- the real development corpora --------------------------------------------------------
