@@ -145,6 +145,10 @@ _DESIGNATION_RE = re.compile(r"[-\u2010\u2011]?\d")
 _NOT_ONE_NAME_RE = re.compile(r"\s[-\u2013\u2014,;:/]|[-\u2013\u2014,;:/]\s")
 _THE_START_RE = re.compile(r"the ", re.IGNORECASE)
 _THE_BEFORE_RE = re.compile(r"\bthe[ \u00A0]$", re.IGNORECASE)
+# "the Chicago suburb of Oak Park": after "the", a place that holds the next one.
+_HOLDS_NEXT_RE = re.compile(
+    r"[ \u00A0](?:suburbs?|neighbou?rhoods?|districts?|boroughs?|towns?|villages?)"
+    r"[ \u00A0]of[ \u00A0]")
 # A capitalised word just before or after a name makes it part of a longer one, maybe a
 # person's or an organisation's ("President Assad", "Syria Times", "University of Aleppo").
 _WORD_BEFORE_RE = re.compile(
@@ -386,8 +390,9 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
     strong = _is_strong(span.candidates)
     common = (span.tokens == 1 and not national and not surface.isupper()
               and _zipf(surface) >= COMMON_WORD_ZIPF)
-    if common and (not strong or _THE_BEFORE_RE.search(text, max(0, span.start - 5),
-                                                        span.start)):
+    if common and (not strong or (
+            _THE_BEFORE_RE.search(text, max(0, span.start - 5), span.start)
+            and not _HOLDS_NEXT_RE.match(text, span.end))):
         return None  # "Republic" of "the Islamic Republic", "West" of "the West"
     if common and not place_support and _sentence_initial(text, span.start):
         return None  # "If confirmed, ...", "For now ..."

@@ -124,6 +124,8 @@ def test_a_dateline_is_the_city_not_a_small_namesake(gazetteer: Gazetteer,
     ("Police found the car in Melbourne's Richmond on Friday.", "Richmond", "Melbourne"),
     ("Police searched a house in Salem, 25 km north of Boston, on Friday.", "Salem", "Boston"),
     ("Shells fell on Rastan near Homs overnight.", "Rastan", "Homs"),
+    # A big city after "the" is kept when it holds the next name (not "the West").
+    ("Schools in the Boston suburb of Newton closed on Friday.", "Newton", "Boston"),
 ])
 def test_anchored_constructions_are_read(text: str, x: str, y: str, gazetteer: Gazetteer,
                                          nlp: Language) -> None:
@@ -139,6 +141,8 @@ def test_anchored_constructions_are_read(text: str, x: str, y: str, gazetteer: G
      "Police found the car in Richmond on Friday.", "Richmond", "AU", "07"),
     ("Police searched a house in Salem, 25 km north of Boston, on Friday.",
      "Police searched a house in Salem on Friday.", "Salem", "US", "MA"),
+    ("Schools in the Boston suburb of Newton closed on Friday.",
+     "Schools in Newton closed on Friday.", "Newton", "US", "MA"),
 ])
 def test_an_anchored_name_lies_near_itsAnchor(
         anchored_text: str, alone: str, name: str, country: str, admin1: str,
