@@ -20,7 +20,8 @@ An *area origin* is a country, province or sea that the text says a launch came 
 ("missiles launched from the Belgorod region", "destroyers in the eastern Mediterranean
 fired", "launched from Iran") and that stands for no resolved base. It is linked to the
 targets of its own sentence, or of its paragraph, or, when its cue is a launch verb and
-the article names no other base, to the article's targets; such a link is
+the article names no other base, to the targets of the paragraphs either side (not a
+list of strikes further on); such a link is
 ``approximate`` and starts at the area's point nearest the target
 (:func:`geo.strikes.origins.nearest_point`). A noun cue ("strikes from Iran" in a title)
 never reaches beyond its sentence, and an area that stands for nothing keeps the
@@ -79,6 +80,7 @@ RULE_CONFIDENCE = {
     "inferred": 0.6,
 }
 SNAP_KM = 50.0
+AREA_PARAGRAPHS = 1
 AREA_KM = 150.0
 WINDOW_DAYS = 4
 # Words that name a kind of area, not the area: "Aleppo province" is the area "Aleppo".
@@ -222,7 +224,11 @@ def _area_for(target: RoleReading, areas: Sequence[_Base], primary: Sequence[_Ba
     para = [a for a in verbs if _paragraph(a.reading) == _paragraph(target)]
     if para:
         return _nearest(target, para)[0], "same paragraph"
-    if not primary and len({a.origin.gazetteer_id for a in verbs}) == 1:
+    # Beyond its paragraph only to the next one either side: a launch told in one
+    # paragraph says nothing of strikes a report lists further on ("strikes on the X
+    # regions involved cruise missiles, drones ...").
+    if (not primary and len({a.origin.gazetteer_id for a in verbs}) == 1
+            and abs(_paragraph(verbs[0].reading) - _paragraph(target)) <= AREA_PARAGRAPHS):
         return verbs[0], "only base of the article"
     return None, ""
 

@@ -28,7 +28,8 @@ The cue table (lemmas or lower-case words; "take off" is a verb with its particl
 kind        words                                        role of the governed place
 =========== ============================================ =================================
 strike      strike, airstrike, bomb, bombing, hit,       target through an object or
-            target, attack, raid, shell, pound, assault  on/in/against/at/over/of...;
+            target, attack, raid, shell, pound, assault, on/in/against/at/over/of...;
+            destroy
                                                          base through from / out of;
                                                          the subject or agent: mention
 flight      take off, depart, launch, fly, operate,      base through from / out of;
@@ -76,7 +77,11 @@ not parsed; its places are mentions. Launch verbs (fire, launch) take their targ
 at / on / against / into / towards, and a launcher ("destroyers in the eastern
 Mediterranean fired ...", and named warships: "USS Porter and USS Ross in the eastern
 Mediterranean fired ...", ``geo.areas.ship_mentions``) places the launch at its sea or
-area, a base for linking.
+area, a base for linking; "missiles aimed at X" strike X. A country or nation's adjective
+on what flew or struck ("from a Russian submarine", "US strikes", "Iran's missiles") names
+whose it was, not where it came from ("a Turkish base" still places the base). Of two
+prepositions on the way up, the one nearest the place decides a launch: in "launched from
+the waters of the X against the Y plant" Y is struck even where the parse hangs it under X.
 
 Confidence is that of the rule that fired: 0.9 for a verb cue with the right preposition,
 0.85 for a noun cue, 0.7 for weaker readings (copula, deployment to a base), 0.6 for a
@@ -121,7 +126,7 @@ CUE_WORDS: dict[Cue, frozenset[str]] = {
     Cue.STRIKE: frozenset({
         "strike", "airstrike", "air-strike", "bomb", "bombing", "bombard", "bombardment",
         "hit", "target", "attack", "raid", "airraid", "shell", "shelling", "pound",
-        "assault", "blitz",
+        "assault", "blitz", "destroy",
     }),
     Cue.FLIGHT: frozenset({
         "take off", "takeoff", "take-off", "depart", "launch", "fly", "operate", "stage",
@@ -142,8 +147,8 @@ CUE_WORDS: dict[Cue, frozenset[str]] = {
     Cue.AIRSPACE: frozenset({"airspace", "air-space"}),
     Cue.PASSAGE: frozenset({"overfly", "cross", "transit", "pass", "traverse"}),
 }
-# Launch verbs: "fired missiles at X" makes X a target.
-LAUNCH_WORDS = frozenset({"fire", "launch"})
+# Launch verbs: "fired missiles at X" makes X a target; so does "missiles aimed at X".
+LAUNCH_WORDS = frozenset({"fire", "launch", "aim"})
 LAUNCH_TARGET_PREPS = frozenset({"at", "on", "against", "into", "toward", "towards"})
 # Ships and other launchers: "destroyers in the Red Sea fired ..." puts the launch there.
 LAUNCHER_WORDS = frozenset({
@@ -164,7 +169,7 @@ INTERCEPT_WORDS = frozenset({"intercept", "shoot", "down", "chase", "engage"})
 MODAL_WORDS = frozenset({"could", "would", "might", "may", "can", "should", "must"})
 IRREALIS_WORDS = frozenset({
     "ask", "request", "consider", "plan", "threaten", "propose", "want", "seek", "weigh",
-    "mull", "prepare", "contemplate",
+    "mull", "prepare", "contemplate", "standby", "ready",
 })
 IRREALIS_MARKS = frozenset({"if", "whether", "unless"})
 # The caption of a file (archive) picture tells of another day: its block is not read.
@@ -244,15 +249,18 @@ class _Walk:
     base_site: bool = False
     located: bool = False  # passed a locator ("southwest of"): a reference point
     support: bool = False
+    # The preposition nearest the place (not "of"): "launched from the waters of the X
+    # against the Y plant" hangs "against" under "waters"; Y is still struck.
+    inner_prep: str = ""
 
 
 # Any form of a cue word (a superset of CUE_WORDS, SUPPORT_WORDS and the launch words):
 # a sentence without one cannot give a base, target or transit role, so it is not parsed.
 CUE_RE = re.compile(
     r"\b(?:air-?strik|strik|struck|bomb|shell|hit|target|attack|raid|pounded|pounding|"
-    r"assault|blitz|take off|taking off|took off|taken off|takes off|takeoff|take-off|"
-    r"depart(?!ments?\b)|launch|fl(?:y|ie|ew|ight|own)|operat|scrambl|sortie|fire[sd]?\b|"
-    r"firing|based|bases?\b|originat|"
+    r"assault|blitz|destroy|take off|taking off|took off|taken off|takes off|takeoff|take-off|"
+    r"depart(?!ments?\b)|launch|fl(?:y|ie|ew|ight|own)|operat|scrambl|sortie|fire[sd]?\b|firing|based|bases?\b|"
+    r"originat|"
     r"station|deploy|redeploy|relocat|air-?craft|airplane|plane|warplane|jet|bomber|"
     r"fighter|helicopter|drone|gunship|interceptor|mission|air-?base|air-?field|airport|"
     r"airstrip|air-?space|overfl|transit|missile|rocket|[A-Z][A-Za-z]{0,3}-\d)",
@@ -494,7 +502,14 @@ def _read_place(span: Span, place: Place, others: dict[int, Place],
                 child = head
                 continue  # a list or apposition of places shares one role
             return _settle(walk, Role.MENTION, SURE_MENTION, f"qualifier of {other.mention.text}")
-        step = _Step(head, arc, _prep_of(child, arc), place, near, launchers)
+        prep = _prep_of(child, arc)
+        if prep in FROM_PREPS and walk.inner_prep in LAUNCH_TARGET_PREPS:
+            prep = walk.inner_prep
+        elif prep and prep != "of" and not walk.inner_prep:
+            walk.inner_prep = prep
+        if child.i == root.i and _names_owner(place, arc, head):
+            return _settle(walk, Role.MENTION, SURE_MENTION, f"actor of {head.text}")
+        step = _Step(head, arc, prep, place, near, launchers)
         if _no_strike(walk, step):
             return walk
         if _at_cue(walk, step):
@@ -510,6 +525,20 @@ def _read_place(span: Span, place: Place, others: dict[int, Place],
     if walk.base_site:
         return _finish(_settle(walk, Role.BASE, SITE, walk.cue or "air base"))
     return walk
+
+
+def _names_owner(place: Place, arc: str, head: Token) -> bool:
+    """A country or demonym modifying what flew or struck names whose it was, not where:
+    "from a Russian submarine", "US strikes", "Iran's missiles" (but "a Turkish base")."""
+    assert place.entry is not None
+    if arc not in ("amod", "compound", "poss", "nmod") or head.pos_ not in ("NOUN", "PROPN"):
+        return False
+    if place.mention.kind is not MentionKind.DEMONYM and place.entry.feature is not Feature.COUNTRY:
+        return False
+    kinds = cue_kinds(head)
+    # "Iranian targets" are in Iran: a target noun is no strike here.
+    strike = Cue.STRIKE in kinds and head.lemma_.lower() != "target"
+    return head.lemma_.lower() in LAUNCHER_WORDS or Cue.AIRCRAFT in kinds or strike
 
 
 @dataclass(frozen=True)
@@ -602,10 +631,19 @@ def _irrealis(verb: Token) -> str:
             return "hypothetical"
         if token is not verb and token.lemma_.lower() in IRREALIS_WORDS:
             return f"{token.lemma_.lower()}ed, not done"
+        if token is not verb and _standing_by(token):
+            return "on standby, not done"  # "crews are on standby to start bombing X"
         if token.head.i == token.i:
             break
         token = token.head
     return ""
+
+
+def _standing_by(verb: Token) -> bool:
+    """Whether a plan word hangs beside the verb rather than above it ("are ready to")."""
+    near = [c for c in verb.children if c.dep_ in ("attr", "acomp", "advmod")]
+    near += [g for c in verb.children if c.dep_ == "prep" for g in c.children]
+    return any(t.lemma_.lower() in IRREALIS_WORDS for t in near)
 
 
 def _at_cue(walk: _Walk, step: _Step) -> bool:
@@ -618,7 +656,7 @@ def _at_cue(walk: _Walk, step: _Step) -> bool:
         _settle(walk, Role.TARGET, STRONG, step.cue())  # "fired missiles at X"
         return True
     if _at_launcher(step):
-        _settle(walk, Role.BASE, NOUN, step.cue())
+        _settle(walk, Role.BASE, STRONG, step.cue())  # as sure as "launched from X"
         return True
     if not kinds and step.prep in TARGET_PREPS and any(
             c.dep_ in ("amod", "compound") and c.tag_ in ("VBN", "VBD")
@@ -675,7 +713,8 @@ def _at_strike(walk: _Walk, step: _Step) -> bool:
     if step.prep in FROM_PREPS:
         _settle(walk, Role.BASE, NOUN, step.cue())
         return True
-    if step.arc == "amod" and step.place.mention.kind is MentionKind.DEMONYM:
+    if (step.arc == "amod" and step.place.mention.kind is MentionKind.DEMONYM
+            and step.head.lemma_.lower() != "target"):
         # "Syrian and Russian airstrikes": a demonym on a strike names who struck.
         _settle(walk, Role.MENTION, SURE_MENTION, f"actor of {step.word}")
         return True

@@ -284,3 +284,36 @@ def test_named_warships_place_the_launch_at_their_sea(nlp: Language) -> None:
 def test_more_launch_constructions(nlp: Language, text: str, expected: dict[str, Role]) -> None:
     roles = role_names(nlp, text)
     assert {name: roles[name] for name in expected} == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a nation's adjective or name on what flew or struck says whose, not from where
+    ("The drones were fired from an Iranian frigate off Homs.",
+     {"Iranian": Role.MENTION}),
+    ("Iraq's missiles were launched at Idlib overnight.",
+     {"Iraq": Role.MENTION, "Idlib": Role.TARGET}),
+    ("The Syria strike hit Raqqa at dawn.", {"Syria": Role.MENTION, "Raqqa": Role.TARGET}),
+    # ... but an adjective on a base still places the base, and "Iranian targets" are struck
+    ("Jets took off from an Iranian base and hit Aleppo.",
+     {"Iranian": Role.BASE, "Aleppo": Role.TARGET}),
+    ("Bombers from Hamedan struck Iranian targets near Tehran.",
+     {"Hamedan": Role.BASE, "Iranian": Role.TARGET}),
+])
+def test_an_owner_is_no_origin(nlp: Language, text: str, expected: dict[str, Role]) -> None:
+    roles = role_names(nlp, text)
+    assert {name: roles[name] for name in expected} == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the struck place hangs under the origin phrase in the parse: its own "against" wins
+    ("Cruise missiles were launched from the waters of the Raqqa reservoir against the "
+     "Aleppo plant that builds engines.", {"Raqqa": Role.BASE, "Aleppo": Role.TARGET}),
+    ("The strikes were aimed at the Hmeimim air base in Syria.", {"Hmeimim": Role.TARGET}),
+    ("The bombers destroyed three command posts in Idlib and al-Bab.",
+     {"Idlib": Role.TARGET, "al-Bab": Role.TARGET}),
+    ("Crews are on standby to start bombing Raqqa from Hmeimim.",
+     {"Raqqa": Role.MENTION, "Hmeimim": Role.MENTION}),
+])
+def test_more_strike_constructions(nlp: Language, text: str, expected: dict[str, Role]) -> None:
+    roles = role_names(nlp, text)
+    assert {name: roles[name] for name in expected} == expected
