@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,6 +22,8 @@ from geo.store.db import AnalysisStore, article_key
 from geo.store.version import analysis_version
 
 if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult, Pool
+
     from geo.resolve import OnlineLookup
 
 log = logging.getLogger(__name__)
@@ -94,18 +97,27 @@ def _pool_runner(gazetteer: Gazetteer, processes: int, thorough: bool, with_role
     def run(batches: Iterable[list[Article]]) -> Iterator[list[ArticleAnalysis]]:
         load_nlp()  # loaded before forking: the workers share it
         options = (str(gazetteer.path), thorough, with_roles, dict(pins or {}))
-        pool = None
+        pool: Pool | None = None
+        # The next batch is handed to the workers before this one's results are taken, so
+        # that they do not wait while this process reads articles and writes results;
+        # at most two batches are in memory.
+        in_flight: deque[list[AsyncResult[list[ArticleAnalysis]]]] = deque()
         try:
             for batch in batches:
-                if len(batch) < POOL_CHUNK * 2:  # a small batch: not worth the workers
+                if pool is None and len(batch) < POOL_CHUNK * 2:
+                    # A small batch, and no workers yet: not worth starting them.
                     yield list(analyse_articles(batch, gazetteer, thorough=thorough,
                                                 with_roles=with_roles, pins=pins))
                     continue
                 if pool is None:
                     pool = multiprocessing.get_context("fork").Pool(processes)
-                chunks = [(batch[i:i + POOL_CHUNK], options)
-                          for i in range(0, len(batch), POOL_CHUNK)]
-                yield [a for part in pool.imap(_analyse_chunk, chunks) for a in part]
+                in_flight.append([pool.apply_async(_analyse_chunk, ((batch[i:i + POOL_CHUNK],
+                                                                     options),))
+                                  for i in range(0, len(batch), POOL_CHUNK)])
+                if len(in_flight) > 1:
+                    yield [a for part in in_flight.popleft() for a in part.get()]
+            while in_flight:
+                yield [a for part in in_flight.popleft() for a in part.get()]
         finally:
             if pool is not None:
                 pool.terminate()
