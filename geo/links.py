@@ -14,7 +14,8 @@ primary base, or the targets of its own sentence. A country (or province) read a
 country when there is one.
 
 Origins are air bases, airports, or cities named with a base cue; targets are cities,
-provinces, air bases, airports and other sites. A country is never a target of a path.
+provinces, air bases, airports and other sites. A country is a target only where the
+article names nothing finer, and only of a base in its own sentence (``approximate``).
 
 An *area origin* is a country, province or sea that the text says a launch came from
 ("missiles launched from the Belgorod region", "destroyers in the eastern Mediterranean
@@ -184,11 +185,30 @@ def link_article(readings: Sequence[RoleReading]) -> tuple[list[Link], Pending |
                                                       if target.place.entry else "")
     for base in support:
         links.extend(_support_links(base, primary, targets, linked))
+    if not targets:
+        links += _country_links(readings, primary + launch_areas)
     pending = None
     waiting = unlinked + area_linked  # an area origin yields to a base other reports name
     if waiting and not primary and areas:
         pending = Pending(waiting[0].place.mention.doc_id, tuple(waiting), tuple(areas))
     return _dedupe(links), pending
+
+
+def _country_links(readings: Sequence[RoleReading], bases: Sequence[_Base]) -> list[Link]:
+    """A country struck where the article names nothing finer ("took off from X to strike
+    targets in Syria"), linked only to a base of its own sentence and ``approximate``."""
+    found = []
+    for target in readings:
+        cue = target.role.evidence.cue if target.role.evidence else ""
+        if (target.role.role is not Role.TARGET or _feature(target) is not Feature.COUNTRY
+                or target.sentence is None or cue.endswith(" of")):
+            continue  # "targets of the Islamic State of Iraq": whose targets, not where
+        for base in bases:
+            if _index(base.reading) == _index(target):
+                link = _link(base, target, "same sentence")
+                if link is not None:
+                    found.append(replace(link, approximate=True))
+    return found
 
 
 def _struck_site(reading: RoleReading, struck: set[int]) -> bool:

@@ -214,3 +214,15 @@ def test_relocation_and_return_give_no_path(nlp: Language) -> None:
     text = ("Four bombers were deployed from Hmeimim to Hamedan on Monday. "
             "Jets that struck Aleppo later returned to Hmeimim.")
     assert pairs(links_of(nlp, text)) == set()
+
+
+def test_a_country_is_struck_only_when_nothing_finer_is_and_its_base_is_in_its_sentence(
+        nlp: Language) -> None:
+    only = links_of(nlp, "Russian jets took off from Hmeimim and struck targets in Iran.")
+    assert pairs(only) == {("t:hmeimim", "t:IR")}
+    assert all(link.approximate for link in only)
+    finer = links_of(nlp, "Russian jets took off from Hmeimim and struck targets in Iran. "
+                          "Their bombs also hit Idlib.")
+    assert pairs(finer) == {("t:hmeimim", "t:idlib")}
+    apart = links_of(nlp, "Jets took off from Hmeimim on Monday.\nLater, strikes hit Iran.")
+    assert pairs(apart) == set()
