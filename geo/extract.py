@@ -226,6 +226,12 @@ def _zipf(word: str) -> float:
     return float(zipf_frequency(word.lower(), "en", wordlist="small"))
 
 
+def is_rare_name(surface: str) -> bool:
+    """True when no word of the name is common English ("Kelowna", not "Clever")."""
+    words = [text for text in _WORD_RE.findall(surface)]
+    return bool(words) and all(_zipf(w) < FOCUS_TOWN_MAX_ZIPF for w in words)
+
+
 def _capitalised(word: str) -> bool:
     return word[:1].isupper()
 

@@ -30,9 +30,17 @@ from typing import Protocol
 from rapidfuzz import fuzz, process
 
 from geo.calibration import default_calibration
-from geo.coherence import Anchor, DocumentContext, anchored, datelines, one_sense
+from geo.coherence import (
+    PROXIMITY_KM,
+    Anchor,
+    DocumentContext,
+    anchored,
+    datelines,
+    km_between,
+    one_sense,
+)
 from geo.coherence import bonus as coherence_bonus
-from geo.extract import BY_CONTEXT, CUE_FEATURES, Extraction
+from geo.extract import BY_CONTEXT, CUE_FEATURES, Extraction, is_rare_name
 from geo.gazetteer import Candidate, Gazetteer
 from geo.models import Feature, GazetteerEntry, Mention, MentionKind, Place
 from geo.normalize import name_key
@@ -71,6 +79,7 @@ ANCHOR_CONFIDENCE = 0.75
 # "Atlanta, Georgia": a reading in which the second name contains the first.
 CONTAINMENT_BONUS = 8.0
 AIRFIELD_FEATURES = (Feature.AIRBASE, Feature.AIRPORT)
+AREA_NAME_FEATURES = (Feature.COUNTRY, Feature.ADMIN)
 AREA_FEATURES = (Feature.COUNTRY, Feature.ADMIN, Feature.REGION)
 # Kinds of name match that are what the place is called, or what the press calls it.
 PRIMARY_KINDS = ("name", "alias", "code")
@@ -200,22 +209,46 @@ def _fuzzy_airfield(gazetteer: Gazetteer, mention: Mention, countries: Sequence[
     return None
 
 
-def _is_anchor(place: Place, dateline: bool = False) -> bool:
+def _is_anchor(place: Place, dateline: bool = False, seconded: bool = False) -> bool:
     """Sure enough to pull its neighbours: confidently placed, and vouched for by the model
     or by standing alone as a well-known place (a lone gazetteer match such as "Clever"
-    may be a misread word). A dateline is a place by its position, whoever vouched."""
+    may be a misread word), or ``seconded`` (see ``_seconded``). A dateline is a place by
+    its position, whoever vouched."""
     if place.entry is None or place.entry.feature in (Feature.COUNTRY, Feature.REGION):
         return False
     return place.confidence >= ANCHOR_CONFIDENCE and (
-        dateline or "ner" in place.mention.found_by or place.mention.found_by == BY_CONTEXT)
+        dateline or seconded or "ner" in place.mention.found_by
+        or place.mention.found_by == BY_CONTEXT)
+
+
+def _seconded(first: Sequence[Place]) -> set[int]:
+    """Positions in ``first`` of names the gazetteer alone found, that no English word
+    spells and that have one reading, with another confident place of the article within
+    PROXIMITY_KM: "Kelowna" and "Penticton" vouch for each other, while a lone "Lombard"
+    (of a bank's name) pulls nothing."""
+    confident = [(i, p.entry) for i, p in enumerate(first)
+                 if p.entry is not None and p.confidence >= ANCHOR_CONFIDENCE
+                 and p.entry.feature not in (Feature.COUNTRY, Feature.REGION)]
+    found = set()
+    for i, entry in confident:
+        place = first[i]
+        if (place.mention.found_by != "gazetteer" or len(place.candidates) != 1
+                or not is_rare_name(place.mention.text)):
+            continue
+        key = name_key(place.mention.text)
+        if any(km_between(entry.lat, entry.lon, other.lat, other.lon) <= PROXIMITY_KM
+               for j, other in confident
+               if j != i and name_key(first[j].mention.text) != key):
+            found.add(i)
+    return found
 
 
 def _context(first: Sequence[Place], index_of: Sequence[int], near: Mapping[int, int],
-             dateline: Mapping[int, bool]) -> DocumentContext:
+             dateline: Mapping[int, bool], seconded: set[int]) -> DocumentContext:
     """What the first pass settled: its anchors and the places the text anchors names to."""
     anchors = tuple(Anchor(name_key(p.mention.text), p.entry)
-                    for p, i in zip(first, index_of, strict=True)
-                    if p.entry is not None and _is_anchor(p, i in dateline))
+                    for n, (p, i) in enumerate(zip(first, index_of, strict=True))
+                    if p.entry is not None and _is_anchor(p, i in dateline, n in seconded))
     chosen = {i: p.entry for p, i in zip(first, index_of, strict=True) if p.entry is not None}
     anchored_to = {i: chosen[j] for i, j in near.items()
                    if j in chosen and chosen[j].feature != Feature.COUNTRY}
@@ -381,11 +414,13 @@ def resolve(
     first = [_choose(extractions[i], qualified.get(i), focus_for(keys[i]), fitting.get(i),
                      opening, i, keys[i])
              for i in index_of]
-    context = _context(first, index_of, near, dateline)
+    seconded = _seconded(first)
+    context = _context(first, index_of, near, dateline, seconded)
     settled = dict(zip(index_of, first, strict=True))
-    focus = focus + Counter(p.entry.country for p, i in zip(first, index_of, strict=True)
+    focus = focus + Counter(p.entry.country
+                            for n, (p, i) in enumerate(zip(first, index_of, strict=True))
                             if p.entry is not None and p.entry.country
-                            and _is_anchor(p, i in dateline))
+                            and _is_anchor(p, i in dateline, n in seconded))
     left_out.clear()
     places: list[Place] = []
     decided: set[int] = set()
@@ -410,8 +445,11 @@ def resolve(
             continue
         candidates = list(extraction.candidates)
         wanted = CUE_FEATURES.get(mention.cue)
+        # "This Missouri air base" names the state the base is in: a name that is an
+        # area is never respelt as an airfield.
         if wanted in AIRFIELD_FEATURES and not any(
-                c.entry.feature in AIRFIELD_FEATURES for c in candidates):
+                c.entry.feature in AIRFIELD_FEATURES or c.entry.feature in AREA_NAME_FEATURES
+                for c in candidates):
             countries = [qualifier] if qualifier else [c for c, _ in focus.most_common(3)]
             fuzzy = _fuzzy_airfield(gazetteer, mention, countries)
             if fuzzy is not None:

@@ -55,6 +55,18 @@ def test_a_shared_name_goes_to_the_namesake_its_neighbours_surround(
         assert local.admin1 == admin1
 
 
+def test_rare_names_only_the_gazetteer_found_anchor_when_they_agree(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    # The model calls neither town a place; two that lie together vouch for each other.
+    pair = "Roads between Kelowna and Kamloops were shut, and a crew was sent to Nelson."
+    lone = "Roads out of Kelowna were shut, and a crew was sent to Nelson."
+    assert [p.mention.found_by for p in places(pair, gazetteer, nlp)][:2] == [
+        "gazetteer", "gazetteer"]
+    local = placed(pair, "Nelson", gazetteer, nlp)
+    assert (local.country, local.admin1) == ("CA", "02")
+    assert placed(lone, "Nelson", gazetteer, nlp).country != "CA"
+
+
 def test_a_division_that_holds_the_storys_places_is_favoured() -> None:
     state = GazetteerEntry("admin:US.GA", "Georgia", 32.3, -83.1, "US", Feature.ADMIN,
                            admin1="GA")
