@@ -84,7 +84,8 @@ _CUE_BEFORE_RE = re.compile(
 # Sigonella", "Whiteman AFB", "Al Udeid Air Force Base". A name so written is an airfield
 # whatever the model calls it, and its bare name is looked up among airfields.
 _AIRFIELD_PREFIX_RE = re.compile(
-    r"^(?:RAF|NAS|NAF|MCAS|Naval Air Station|Naval Air Facility|Naval Station|"
+    r"^(?:RAF|NAS|NAF|MCAS|Royal Air Force(?: Base| Station)?|Naval Air Station|"
+    r"Naval Air Facility|Naval Station|"
     r"Marine Corps Air Station|Joint Base|Air Base)[ \u00A0]+(?=\S)")
 _AIRFIELD_SUFFIX_RE = re.compile(
     r"(?<=\S)[ \u00A0]+(?:Air Force Base|Air Force Station|AFB|Air Base|Airbase|Air Field|"
@@ -163,6 +164,14 @@ _STRIKE_BEFORE_RE = re.compile(
     r"\b(?:struck|strikes? on|hit|hits|bombed|bombing|shelled|shelling|attacked|targeted|"
     r"raided|pounded|stormed|captured|seized|retook)[ \u00A0]+(?:the[ \u00A0]+)?$")
 _LIST_BEFORE_RE = re.compile(r"(?:,? and |, |,? or )$")
+# A name that a venue's word follows names the venue ("the La Belle Discotheque", "the
+# Pulse Nightclub"), not the town of that name.
+_VENUE_AFTER_RE = re.compile(
+    r"[ \u00A0]+(?:Disco|Discotheque|Discoth\u00e8que|Nightclub|Night Club|Cafe|Caf\u00e9|"
+    r"Restaurant|Cinema|Theatre|Theater|Casino|Pizzeria|Bar)\b")
+# Where aircraft are or leave from: "took off from Incirlik", "jets at Lakenheath" make an
+# airfield's bare name worth reading as the airfield.
+_STAGING_BEFORE_RE = re.compile(r"\b(?:from|at)[ \u00A0]+$")
 _SENTENCE_END_RE = re.compile(r"(?:^|[.!?:;\"'\u201C\u2018(\n]|\n\s*[-*\u2022]?)\s*$")
 # Population from which a city alone is evidence enough, with no NER support.
 STRONG_POPULATION = 100_000
@@ -284,7 +293,8 @@ def _usable(candidates: Sequence[Candidate], text: str, span: _Span) -> list[Can
         if candidate.kind == "code" and not surface.isupper():
             continue
         if candidate.kind in ("airfield_stem", "keyword") and not (
-                airfield_cue or span.tokens > 1):
+                airfield_cue or span.tokens > 1 or _STAGING_BEFORE_RE.search(
+                    text, max(0, span.start - 12), span.start)):
             continue
         usable.append(candidate)
     return usable
@@ -364,6 +374,8 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
         return None
     if span.key in organisation_keys():
         return None  # "Royal Air Force", "MoD": a force or a ministry, never a place
+    if _VENUE_AFTER_RE.match(text, span.end):
+        return None
     if _names_airfield(surface, span.candidates):
         supported = any(label in PLACE_LABELS and label != "NORP"
                         for _, _, label in _entity_at(entities, span.start, span.end))

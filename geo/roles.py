@@ -159,7 +159,7 @@ LAUNCHER_PREPS = frozenset({"in", "off", "at", "near", "from"})
 # Flights that are no strike: a place under these is a mention (see "What is not a strike").
 RELOCATION_WORDS = frozenset({
     "deploy", "redeploy", "relocate", "move", "transfer", "ferry", "send", "shift",
-    "withdraw", "evacuate", "rotate", "reposition",
+    "withdraw", "evacuate", "rotate", "reposition", "head", "arrive",
 })
 RELOCATION_PREPS = frozenset({"from", "out of", "to", "into"})
 RETURN_WORDS = frozenset({"return"})
@@ -172,6 +172,14 @@ IRREALIS_WORDS = frozenset({
     "mull", "prepare", "contemplate", "standby", "ready",
 })
 IRREALIS_MARKS = frozenset({"if", "whether", "unless"})
+# Words that make a bombing or an attack one on the ground.
+GROUND_ATTACK_WORDS = frozenset({
+    "terrorist", "terror", "suicide", "car", "truck", "roadside", "knife", "gun", "grenade",
+    "arson", "letter", "parcel",
+})
+# Verbs that report what happened: a modal above them ("can confirm") is not the event's.
+REPORTING_WORDS = frozenset({"say", "confirm", "tell", "report", "announce", "state", "add",
+                             "claim", "note"})
 # The caption of a file (archive) picture tells of another day: its block is not read.
 # A caption of the reported operation itself ("Caption: a bomber during the strike") is.
 _CAPTION_RE = re.compile(
@@ -625,6 +633,8 @@ def _irrealis(verb: Token) -> str:
     for _ in range(12):
         if token is None:
             break
+        if token is not verb and token.lemma_.lower() in REPORTING_WORDS:
+            break  # "I can confirm the base was attacked": the modal is the speaker's
         if any(c.dep_ == "aux" and c.lower_ in MODAL_WORDS for c in token.children):
             return "hypothetical"
         if any(c.dep_ == "mark" and c.lower_ in IRREALIS_MARKS for c in token.children):
@@ -679,9 +689,10 @@ def _at_cue(walk: _Walk, step: _Step) -> bool:
         _settle(walk, Role.TRANSIT, NOUN, step.cue())
         return True
     if (step.head.pos_ == "VERB" and step.prep in TARGET_PREPS
-            and any(c.dep_ == "dobj" and Cue.STRIKE in cue_kinds(c)
+            and any(c.dep_ in ("dobj", "nsubjpass") and Cue.STRIKE in cue_kinds(c)
                     for c in step.head.children)):
-        # "carried out strikes on X", "conducted raids in X": the place hangs on the verb
+        # "carried out strikes on X", "conducted raids in X", "the airstrikes were carried
+        # out on X": the place hangs on the verb
         _settle(walk, Role.TARGET, NOUN, f"{step.head.text} strikes {step.prep}")
         return True
     if step.head.lemma_ == "be" and step.prep in ("in", "at", "near", "around"):
@@ -710,6 +721,12 @@ def _at_launcher(step: _Step) -> bool:
 
 
 def _at_strike(walk: _Walk, step: _Step) -> bool:
+    if step.head.pos_ == "NOUN" and any(c.dep_ in ("amod", "compound")
+                                        and c.lemma_.lower() in GROUND_ATTACK_WORDS
+                                        for c in step.head.children):
+        # "a terrorist bombing at the X", "a car bomb in Y": no aircraft struck there
+        _settle(walk, Role.MENTION, SURE_MENTION, f"not from the air ({step.cue()})")
+        return True
     if step.prep in FROM_PREPS:
         _settle(walk, Role.BASE, NOUN, step.cue())
         return True

@@ -138,6 +138,11 @@ def test_a_direction_or_kind_of_area_alone_is_no_place(gazetteer: Gazetteer, nlp
         ("Navy jets launched from Naval Air Station Sigonella in Sicily.",
          "Naval Air Station Sigonella", "icao:LICZ"),
         ("Drones hit the Shayrat airfield near Homs.", "Shayrat", "ourairports:OS65"),
+        ("Twelve F-111s left Royal Air Force Base Lakenheath that night.",
+         "Royal Air Force Base Lakenheath", "icao:EGUL"),
+        # a bare airfield name where aircraft are or leave from
+        ("The first manned raids were flown from Incirlik on Wednesday.", "Incirlik",
+         "icao:LTAG"),
     ],
 )
 def test_airfield_forms_reach_the_airfield(text: str, mention: str, icao: str,
@@ -294,3 +299,8 @@ def test_curated_places_of_strike_reports(text: str, mention: str, place: str,
     found = {e.mention.text: e for e in run(text, gazetteer, nlp)}
     assert mention in found, texts(list(found.values()))
     assert place in {c.entry.gazetteer_id for c in found[mention].candidates}
+
+
+def test_a_venue_is_not_the_town_of_its_name(gazetteer: Gazetteer, nlp: Language) -> None:
+    found = texts(run("A bomb went off at the La Belle Discotheque in Berlin.", gazetteer, nlp))
+    assert "La Belle" not in found and "Berlin" in found

@@ -317,3 +317,17 @@ def test_an_owner_is_no_origin(nlp: Language, text: str, expected: dict[str, Rol
 def test_more_strike_constructions(nlp: Language, text: str, expected: dict[str, Role]) -> None:
     roles = role_names(nlp, text)
     assert {name: roles[name] for name in expected} == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A terrorist bombing at a club in Aleppo killed two soldiers.", {"Aleppo": Role.MENTION}),
+    ("Officials can confirm the base was attacked by missiles originating from Iraq.",
+     {"Iraq": Role.BASE}),
+    ("Six bombers took off and headed to the base Hamedan.", {"Hamedan": Role.MENTION}),
+    ("The airstrikes were carried out on Idlib and seven other towns.",
+     {"Idlib": Role.TARGET}),
+])
+def test_what_the_sentence_around_a_cue_changes(nlp: Language, text: str,
+                                                expected: dict[str, Role]) -> None:
+    roles = role_names(nlp, text)
+    assert {name: roles[name] for name in expected} == expected
