@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
@@ -30,6 +31,8 @@ from geo.models import Article, LoadProblem
 CORPUS_SUFFIXES = frozenset({".jsonl", ".ndjson", ".csv", ".parquet"})
 # Rows a Parquet batch holds: enough to read fast, few enough that memory stays small.
 PARQUET_BATCH_ROWS = 256
+# Bytes that were not UTF-8, which the reader keeps as lone surrogates.
+_BAD_BYTE_RE = re.compile("[\udc80-\udcff]")
 
 Row = Mapping[str, Any]
 
@@ -205,8 +208,7 @@ def _row_article(row: Row, number: int, path: Path, columns: CorpusColumns,
 
 
 def _has_bad_bytes(text: str) -> bool:
-    """Bytes that were not UTF-8, kept as lone surrogates by the reader."""
-    return any("\udc80" <= c <= "\udcff" for c in text)
+    return _BAD_BYTE_RE.search(text) is not None
 
 
 def _jsonl_rows(path: Path, limits: ReadLimits) -> Iterator[tuple[int, Row | str]]:

@@ -39,6 +39,7 @@ def _qualname(kind: type) -> str:
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 # Per dataclass: its stored name and field names, worked out once (a store holds millions).
 _LAYOUTS: dict[type, tuple[str, tuple[str, ...]]] = {}
+_ENUMS: dict[type, str] = {}  # per enum: its stored name
 
 
 def _layout(kind: type) -> tuple[str, tuple[str, ...]]:
@@ -53,15 +54,23 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if kind in _SCALARS:
         return value
-    if kind is tuple:
-        return {_TUPLE: [_plain(v) for v in value]}
-    if kind in _LAYOUTS or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
-        name, names = _layout(kind)
+    layout = _LAYOUTS.get(kind)
+    if layout is not None:
+        name, names = layout
         data = {n: _plain(getattr(value, n)) for n in names}
         data[_TYPE] = name
         return data
+    if kind is tuple:
+        return {_TUPLE: [_plain(v) for v in value]}
+    enum_name = _ENUMS.get(kind)
+    if enum_name is not None:
+        return {_ENUM: enum_name, "v": value.value}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        _layout(kind)
+        return _plain(value)
     if isinstance(value, enum.Enum):
-        return {_ENUM: _qualname(kind), "v": value.value}
+        _ENUMS[kind] = _qualname(kind)
+        return _plain(value)
     if isinstance(value, dt.date):  # datetime is a date too; store the date alone
         return {_DATE: value.isoformat()[:10]}
     if isinstance(value, tuple):
