@@ -188,8 +188,8 @@ class DocumentContext:
 
 
 def bonus(entry: GazetteerEntry, key: str, index: int, context: DocumentContext,
-          *, big_town: bool = False, seats: frozenset[tuple[str, str]] = frozenset()
-          ) -> tuple[float, list[str]]:
+          *, big_town: bool = False, seats: frozenset[tuple[str, str]] = frozenset(),
+          own_text: bool = False) -> tuple[float, list[str]]:
     """Score units that the article's settled places give one candidate, and why.
 
     A town inside a division the article names gains nothing when the name was first read
@@ -197,7 +197,9 @@ def bonus(entry: GazetteerEntry, key: str, index: int, context: DocumentContext,
     Missouri town) or can be a big town ("Atlanta" beside "Texas" is still Atlanta). A
     division that holds the article's places gains nothing over its seat of the same
     name (``seats``: the divisions a town of the name lies in): "Homs" beside Rastan is
-    still the city.
+    still the city. A division the article names under another name ("Wash."), or a
+    county of it, is what a bare mention means; not where the mention's ``own_text``
+    decides it (a qualifier, "X, Y").
     """
     names_an_area = big_town or index in context.areas
     score = 0.0
@@ -219,6 +221,13 @@ def bonus(entry: GazetteerEntry, key: str, index: int, context: DocumentContext,
             and context.holds_places(area, key)):
         score += ADMIN_WEIGHT
         reasons.append("holds the article's other places")
+    if (not own_text and entry.feature == Feature.ADMIN and entry.admin1
+            and context.names_admin(area, key)):
+        # "CAMP MURRAY, Wash. —" then "Washington": the division the article already
+        # names under another name ("Wash.", "Ga.") is the one meant, and so is a county
+        # of it ("Boone County" beside "Kentucky").
+        score += ADMIN_WEIGHT
+        reasons.append("of a division the article names")
     anchor = context.near.get(index)
     if anchor is not None:
         if anchor.feature == Feature.ADMIN:

@@ -344,8 +344,8 @@ def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
         score, reason = base.score, base.reason
         if context is not None and not context.empty:
             extra, why = coherence_bonus(candidate.entry, key, index, context,
-                                         big_town=big_town,
-                                         seats=named_seats)
+                                         big_town=big_town, seats=named_seats,
+                                         own_text=bool(fits or qualifier))
             score += extra
             reason = ", ".join([reason, *why])
         if fits and candidate.entry.gazetteer_id in fits:

@@ -67,6 +67,25 @@ def test_rare_names_only_the_gazetteer_found_anchor_when_they_agree(
     assert placed(lone, "Nelson", gazetteer, nlp).country != "CA"
 
 
+@pytest.mark.parametrize(("alone", "among", "name", "country", "admin1"), [
+    # The state named first by its abbreviation, then in full.
+    ("Storms hit Georgia on Monday, and thousands lost power.",
+     "ATLANTA, Ga. — Storms hit Georgia on Monday, and thousands lost power.",
+     "Georgia", "US", "GA"),
+    # A county of the state the story names.
+    ("Boone County schools will close on Friday, officials said.",
+     "Officials in Kentucky said Boone County schools will close on Friday.",
+     "Boone County", "US", "KY"),
+])
+def test_a_division_the_article_names_holds_its_bare_namesakes(
+        alone: str, among: str, name: str, country: str, admin1: str,
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    lone = placed(alone, name, gazetteer, nlp)
+    local = placed(among, name, gazetteer, nlp)
+    assert (lone.country, lone.admin1) != (country, admin1)
+    assert (local.country, local.admin1, local.feature) == (country, admin1, Feature.ADMIN)
+
+
 def test_a_division_that_holds_the_storys_places_is_favoured() -> None:
     state = GazetteerEntry("admin:US.GA", "Georgia", 32.3, -83.1, "US", Feature.ADMIN,
                            admin1="GA")
