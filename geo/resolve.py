@@ -343,8 +343,11 @@ def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
             base = _Scored(base.entry, base.score - FEATURE_PRIOR[Feature.ADMIN], base.reason)
         score, reason = base.score, base.reason
         if context is not None and not context.empty:
+            # A big town of the name stops a small namesake, not another big one, from
+            # taking a named division's pull ("Victoria" beside "British Columbia").
+            big_namesake = big_town and candidate.entry.population < BIG_TOWN_POPULATION
             extra, why = coherence_bonus(candidate.entry, key, index, context,
-                                         big_town=big_town, seats=named_seats,
+                                         big_town=big_namesake, seats=named_seats,
                                          own_text=bool(fits or qualifier))
             score += extra
             reason = ", ".join([reason, *why])

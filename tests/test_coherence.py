@@ -112,6 +112,20 @@ def test_a_town_in_a_named_division_is_favoured_unless_the_name_is_a_big_towns()
     assert listed < small
 
 
+@pytest.mark.parametrize(("text", "name", "country", "admin1"), [
+    # A big town in the named division takes its pull over a bigger namesake elsewhere...
+    ("VICTORIA - The British Columbia government will seize the land, officials said.",
+     "VICTORIA", "CA", "02"),
+    # ...while a small one does not ("Atlanta" beside "Texas" is still the Georgia city).
+    ("Fans in Atlanta cheered, police in Texas said.", "Atlanta", "US", "GA"),
+])
+def test_a_named_division_pulls_big_towns_not_small_namesakes_of_big_ones(
+        text: str, name: str, country: str, admin1: str, gazetteer: Gazetteer,
+        nlp: Language) -> None:
+    found = placed(text, name, gazetteer, nlp)
+    assert (found.country, found.admin1) == (country, admin1)
+
+
 # --- datelines ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "name", "alone"), [
