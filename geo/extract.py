@@ -164,6 +164,14 @@ _STRIKE_BEFORE_RE = re.compile(
     r"\b(?:struck|strikes? on|hit|hits|bombed|bombing|shelled|shelling|attacked|targeted|"
     r"raided|pounded|stormed|captured|seized|retook)[ \u00A0]+(?:the[ \u00A0]+)?$")
 _LIST_BEFORE_RE = re.compile(r"(?:,? and |, |,? or )$")
+# A capitalised name the gazetteer lacks, written before an airfield word.
+_CUED_AIRFIELD_RE = re.compile(
+    r"(?<![\w'-])(?P<name>[A-Z][a-z][\w'-]*(?:[ \u00A0-][A-Z][a-z][\w'-]*)?)"
+    r"(?=[ \u00A0]+(?:[Aa]ir[ \u00A0-]?[Bb]ase|[Aa]irbase|[Aa]ir[ \u00A0-]?[Ff]ield)\b)")
+AIRFIELD_CUE = "airfield cue"
+_WEAPON_AFTER_RE = re.compile(
+    r"[ \u00A0]+(?:(?:cruise|ballistic|anti-ship|land-attack|air-defen[cs]e)[ \u00A0]+)?"
+    r"(?:missiles?|rockets?|batter(?:y|ies)|interceptors?)\b", re.IGNORECASE)
 # A name that a venue's word follows names the venue ("the La Belle Discotheque", "the
 # Pulse Nightclub"), not the town of that name.
 _VENUE_AFTER_RE = re.compile(
@@ -376,6 +384,10 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
         return None  # "Royal Air Force", "MoD": a force or a ministry, never a place
     if _VENUE_AFTER_RE.match(text, span.end):
         return None
+    if _WEAPON_AFTER_RE.match(text, span.end) and not any(
+            c.kind == "demonym" or c.entry.feature in (Feature.COUNTRY, Feature.ADMIN)
+            or c.entry.population >= STRONG_POPULATION for c in span.candidates):
+        return None  # "Tomahawk missiles", "Patriot batteries": a weapon, not the town
     if _names_airfield(surface, span.candidates):
         supported = any(label in PLACE_LABELS and label != "NORP"
                         for _, _, label in _entity_at(entities, span.start, span.end))
@@ -722,6 +734,7 @@ def extract(article: Article, gazetteer: Gazetteer,
 
     # Names the NER vouches for that no key matched: try the transliteration skeleton.
     ner_only = _ner_only_spans(text, article, entities, matched)
+    cued = _cued_airfield_spans(text, article, [*matched, *ner_only])
     skeletons = {skeleton(text[s.start:s.end]): s for s in ner_only}
     by_skeleton = gazetteer.lookup_skeleton(k for k in skeletons if len(k.replace(" ", "")) >= 4)
     for skel, span in skeletons.items():
@@ -737,11 +750,14 @@ def extract(article: Article, gazetteer: Gazetteer,
     # also a Missouri town, opens none).
     place_ends = {s.end for s in matched if _zipf(text[s.start:s.end]) < COMMON_WORD_ZIPF}
     extractions: list[Extraction] = []
-    chosen = _longest_first(matched + ner_only)
+    chosen = _longest_first(matched + ner_only + cued)
     mentions: list[Mention] = []
     kept: list[_Span] = []
     for span in chosen:
-        if span.matched_by:
+        found_by: str | None
+        if span.matched_by == AIRFIELD_CUE:
+            found_by = AIRFIELD_CUE
+        elif span.matched_by:
             read = ner is None or _inside(span, model_read)
             found_by = _accept(text, span, entities, person_words,
                                focus if _placed_by_context(text, span, place_ends)
@@ -766,6 +782,24 @@ def extract(article: Article, gazetteer: Gazetteer,
     for mention, span in zip(_spread_list_cues(text, mentions), kept, strict=True):
         extractions.append(Extraction(mention, tuple(span.candidates), span.matched_by))
     return extractions
+
+
+def _cued_airfield_spans(text: str, article: Article, known: Sequence[_Span]
+                         ) -> list[_Span]:
+    """Rare names no key matched right before "air base" or "airfield" ("Sharyat air
+    base"): an airfield however spelt, left to the resolver's airfield spelling match."""
+    spans = []
+    for start, end in article.body_ranges():
+        for match in _CUED_AIRFIELD_RE.finditer(text, start, end):
+            m_start, m_end = match.span("name")
+            if (not is_rare_name(match.group("name"))
+                    or any(s.start < m_end and m_start < s.end for s in known)):
+                continue
+            span = _Span(m_start, m_end, len(match.group("name").split()),
+                         name_key(match.group("name")))
+            span.matched_by = AIRFIELD_CUE
+            spans.append(span)
+    return spans
 
 
 def _airfields_unblocked(text: str, entities: Sequence[Entity], matched: Sequence[_Span]

@@ -130,7 +130,7 @@ CUE_WORDS: dict[Cue, frozenset[str]] = {
     }),
     Cue.FLIGHT: frozenset({
         "take off", "takeoff", "take-off", "depart", "launch", "fly", "operate", "stage",
-        "scramble", "sortie", "run", "lift off", "fire", "originate",
+        "scramble", "sortie", "run", "lift off", "fire", "originate", "leave",
     }),
     Cue.STATION: frozenset({
         "base", "station", "deploy", "redeploy", "position", "park", "land", "relocate",
@@ -193,7 +193,7 @@ LOCATOR_WORDS = frozenset({
     "kilometers", "kilometre", "kilometer", "mile", "miles", "mi",
 })
 # Aircraft type designations ("Tu-22M3", "Su-34", "F-16", "MiG-29") are aircraft words.
-_DESIGNATION_RE = re.compile(r"^[A-Z][A-Za-z]{0,3}-\d+[A-Z0-9]*$")
+_DESIGNATION_RE = re.compile(r"^[A-Z][A-Za-z]{0,3}-\d+[A-Z0-9]*s?$")  # "F-111s" too
 
 FROM_PREPS = frozenset({"from", "out of"})
 TARGET_PREPS = frozenset({
@@ -758,6 +758,10 @@ def _at_flight(walk: _Walk, step: _Step, kinds: tuple[Cue, ...]) -> bool:
         return True
     if is_flight_verb and step.prep in ("to", "into") and walk.base_site:
         _settle(walk, Role.BASE, WEAK, step.cue())  # "flew four bombers to the air base"
+        return True
+    if (is_flight_verb and step.arc == "dobj" and step.head.lemma_.lower() == "leave"
+            and _about_aircraft(step.head)):
+        _settle(walk, Role.BASE, STRONG, step.cue())  # "twelve F-111s left RAF Lakenheath"
         return True
     if is_flight_verb and step.arc in ACTOR_DEPS:
         _settle(walk, Role.MENTION, SURE_MENTION, f"actor of {step.word}")

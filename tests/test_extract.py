@@ -304,3 +304,20 @@ def test_curated_places_of_strike_reports(text: str, mention: str, place: str,
 def test_a_venue_is_not_the_town_of_its_name(gazetteer: Gazetteer, nlp: Language) -> None:
     found = texts(run("A bomb went off at the La Belle Discotheque in Berlin.", gazetteer, nlp))
     assert "La Belle" not in found and "Berlin" in found
+
+
+def test_a_weapon_is_not_the_town_of_its_name(gazetteer: Gazetteer, nlp: Language) -> None:
+    found = texts(run("Destroyers fired Tomahawk missiles at the airfield in Syria.", gazetteer,
+                      nlp))
+    assert "Tomahawk" not in found and "Syria" in found
+
+
+def test_an_unknown_spelling_before_air_base_is_kept_for_the_resolver(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    found = {e.mention.text: e for e in run("Jets took off from the Sharyat air base in Syria.",
+                                            gazetteer, nlp)}
+    assert "Sharyat" in found and found["Sharyat"].mention.cue == "airbase"
+    # a common word before "air base" is no unknown airfield to respell
+    iranian = [e for e in run("An Iranian air base was hit.", gazetteer, nlp)
+               if e.mention.text == "Iranian"]
+    assert all(e.mention.found_by != "airfield cue" for e in iranian)

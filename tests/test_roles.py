@@ -331,3 +331,8 @@ def test_what_the_sentence_around_a_cue_changes(nlp: Language, text: str,
                                                 expected: dict[str, Role]) -> None:
     roles = role_names(nlp, text)
     assert {name: roles[name] for name in expected} == expected
+
+
+def test_aircraft_that_left_a_base_flew_from_it(nlp: Language) -> None:
+    roles = role_names(nlp, "Twelve F-111s left Hmeimim at dusk and struck Raqqa.")
+    assert roles == {"Hmeimim": Role.BASE, "Raqqa": Role.TARGET}
