@@ -15,7 +15,8 @@ country when there is one.
 
 Origins are air bases, airports, or cities named with a base cue; targets are cities,
 provinces, air bases, airports and other sites. A country is a target only where the
-article names nothing finer, and only of a base in its own sentence (``approximate``).
+article names nothing finer, and only of a base in its own or a neighbouring sentence
+(``approximate``).
 
 An *area origin* is a country, province or sea that the text says a launch came from
 ("missiles launched from the Belgorod region", "destroyers in the eastern Mediterranean
@@ -196,7 +197,9 @@ def link_article(readings: Sequence[RoleReading]) -> tuple[list[Link], Pending |
 
 def _country_links(readings: Sequence[RoleReading], bases: Sequence[_Base]) -> list[Link]:
     """A country struck where the article names nothing finer ("took off from X to strike
-    targets in Syria"), linked only to a base of its own sentence and ``approximate``."""
+    targets in Syria"), linked only to a base of its own sentence or the next one either
+    side within a paragraph's reach ("... air strikes against Libya. Aircraft flying from
+    X struck five targets"), and ``approximate``."""
     found = []
     for target in readings:
         cue = target.role.evidence.cue if target.role.evidence else ""
@@ -204,8 +207,11 @@ def _country_links(readings: Sequence[RoleReading], bases: Sequence[_Base]) -> l
                 or target.sentence is None or cue.endswith(" of")):
             continue  # "targets of the Islamic State of Iraq": whose targets, not where
         for base in bases:
-            if _index(base.reading) == _index(target):
-                link = _link(base, target, "same sentence")
+            if (abs(_index(base.reading) - _index(target)) <= 1
+                    and abs(_paragraph(base.reading) - _paragraph(target)) <= 1):
+                rule = ("same sentence" if _index(base.reading) == _index(target)
+                        else "same paragraph")
+                link = _link(base, target, rule)
                 if link is not None:
                     found.append(replace(link, approximate=True))
     return found

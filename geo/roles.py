@@ -138,7 +138,7 @@ CUE_WORDS: dict[Cue, frozenset[str]] = {
     Cue.AIRCRAFT: frozenset({
         "aircraft", "airplane", "plane", "warplane", "jet", "bomber", "fighter",
         "fighter-bomber", "helicopter", "drone", "gunship", "interceptor", "missile", "rocket",
-        "projectile",
+        "projectile", "pilot", "aircrew", "airman",
     }),
     Cue.OPERATION: frozenset({"mission", "sortie", "flight", "run", "operation"}),
     Cue.BASE_NOUN: frozenset({

@@ -216,7 +216,7 @@ def test_relocation_and_return_give_no_path(nlp: Language) -> None:
     assert pairs(links_of(nlp, text)) == set()
 
 
-def test_a_country_is_struck_only_when_nothing_finer_is_and_its_base_is_in_its_sentence(
+def test_a_country_is_struck_only_when_nothing_finer_is_and_its_base_is_near(
         nlp: Language) -> None:
     only = links_of(nlp, "Russian jets took off from Hmeimim and struck targets in Iran.")
     assert pairs(only) == {("t:hmeimim", "t:IR")}
@@ -224,5 +224,9 @@ def test_a_country_is_struck_only_when_nothing_finer_is_and_its_base_is_in_its_s
     finer = links_of(nlp, "Russian jets took off from Hmeimim and struck targets in Iran. "
                           "Their bombs also hit Idlib.")
     assert pairs(finer) == {("t:hmeimim", "t:idlib")}
-    apart = links_of(nlp, "Jets took off from Hmeimim on Monday.\nLater, strikes hit Iran.")
+    # the base in the next sentence: "... strikes on Iran. The jets flew from X."
+    next_one = links_of(nlp, "Strikes hit Iran overnight.\nThe jets flew from Hmeimim.")
+    assert pairs(next_one) == {("t:hmeimim", "t:IR")}
+    apart = links_of(nlp, "Jets took off from Hmeimim on Monday.\nTalks went on.\n"
+                          "Later, strikes hit Iran.")
     assert pairs(apart) == set()
