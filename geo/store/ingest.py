@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 from geo.gazetteer import Gazetteer
 from geo.models import Article, GazetteerEntry, LoadProblem
 from geo.stage import ArticleAnalysis
-from geo.store.db import AnalysisStore, article_key
 from geo.store.version import analysis_version
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
 
     from geo.resolve import OnlineLookup
+    from geo.store.db import AnalysisStore
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +153,8 @@ def ingest(
     (text, facts, or the analysis version). ``settings`` names what else the analysis
     depends on (the user's pins, the online geocoder): a change re-analyses. ``progress``
     gets the count of articles read."""
+    from geo.store.db import article_key  # DuckDB: not for a run that only analyses
+
     started = time.perf_counter()
     stats = IngestStats()
     version = analysis_version(gazetteer.meta(), settings)
