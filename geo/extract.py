@@ -164,6 +164,7 @@ _STRIKE_BEFORE_RE = re.compile(
     r"\b(?:struck|strikes? on|hit|hits|bombed|bombing|shelled|shelling|attacked|targeted|"
     r"raided|pounded|stormed|captured|seized|retook)[ \u00A0]+(?:the[ \u00A0]+)?$")
 _LIST_BEFORE_RE = re.compile(r"(?:,? and |, |,? or )$")
+_LIST_GAP_AFTER_RE = re.compile(r",? and |, |,? or ")
 # A capitalised name the gazetteer lacks, written before an airfield word.
 _CUED_AIRFIELD_RE = re.compile(
     r"(?<![\w'-])(?P<name>[A-Z][a-z][\w'-]*(?:[ \u00A0-][A-Z][a-z][\w'-]*)?)"
@@ -832,11 +833,24 @@ def _inside(span: _Span, windows: Sequence[tuple[int, int]]) -> bool:
     return any(start <= span.start and span.end <= end for start, end in windows)
 
 
+def _listed_among(text: str, start: int, end: int, starts: set[int], ends: set[int]
+                  ) -> bool:
+    """A name between two known places of one list ("Aleppo, Dier ez Zor and Idlib"),
+    whatever label the model gave it: a place, to be looked up by its skeleton."""
+    before = _LIST_BEFORE_RE.search(text, max(0, start - 6), start)
+    after = _LIST_GAP_AFTER_RE.match(text, end)
+    return (before is not None and start - len(before.group()) in ends
+            and after is not None and after.end() in starts)
+
+
 def _ner_only_spans(text: str, article: Article, entities: Sequence[Entity],
                     matched: Sequence[_Span]) -> list[_Span]:
     spans = []
+    starts = {s.start for s in matched}
+    ends = {s.end for s in matched}
     for start, end, label in entities:
-        if label not in ("GPE", "LOC", "FAC"):
+        listed = label in ("ORG", "PERSON") and _listed_among(text, start, end, starts, ends)
+        if label not in ("GPE", "LOC", "FAC") and not listed:
             continue
         # Trim a leading article and a possessive ending: "the Gulf", "Iran's".
         if text[start:end].lower().startswith("the "):
@@ -846,8 +860,9 @@ def _ner_only_spans(text: str, article: Article, entities: Sequence[Entity],
             end -= len(possessive.group())
         if not any(b_start <= start and end <= b_end for b_start, b_end in article.body_ranges()):
             continue
-        if any(s.start < end and start < s.end for s in matched):
-            continue
+        if any(s.start < end and start < s.end
+               and not (listed and start <= s.start and s.end <= end) for s in matched):
+            continue  # a listed name may hold a shorter key ("Zor" of "Dier ez Zor")
         if not text[start:start + 1].isupper() or any(c.isdigit() for c in text[start:end]):
             continue
         tokens = len(text[start:end].split())

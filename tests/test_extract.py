@@ -321,3 +321,11 @@ def test_an_unknown_spelling_before_air_base_is_kept_for_the_resolver(
     iranian = [e for e in run("An Iranian air base was hit.", gazetteer, nlp)
                if e.mention.text == "Iranian"]
     assert all(e.mention.found_by != "airfield cue" for e in iranian)
+
+
+def test_a_misspelt_name_listed_between_places_is_read_by_its_skeleton(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    found = {e.mention.text: e for e in run(
+        "Bombers struck targets near Aleppo, Dier ez Zor and Idlib on Tuesday.", gazetteer, nlp)}
+    assert "Dier ez Zor" in found, list(found)
+    assert any(c.entry.name == "Deir ez-Zor" for c in found["Dier ez Zor"].candidates)
