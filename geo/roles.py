@@ -217,6 +217,8 @@ MAX_BLOCK_CHARS = 5000
 _BLOCK_RE = re.compile(r"[^\n]+")
 _ROUGH_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
 AREA_FEATURES = (Feature.COUNTRY, Feature.ADMIN, Feature.REGION)
+# The one airfield of an article that "the base" refers back to.
+BACK_REFERRED_FEATURES = (Feature.AIRBASE, Feature.AIRPORT)
 # Feature cues of the extractor (``Mention.cue``) that make a mention an area.
 AREA_CUES = frozenset({"province", "governorate", "region", "district"})
 
@@ -379,6 +381,7 @@ def read_article_roles(
     disable = [name for name in ("ner",) if name in nlp.pipe_names]
     docs = nlp.pipe((article.text[pieces[i][1]:pieces[i][2]] for i in order), disable=disable)
     readings: list[RoleReading] = []
+    backrefs: list[tuple[Sentence, str]] = []
     sentence_count = 0
     for piece_index, doc in zip(order, docs, strict=True):
         block_index, offset, _ = pieces[piece_index]
@@ -403,11 +406,50 @@ def read_article_roles(
             role = PlaceRole(place, walk.role or Role.MENTION, round(walk.confidence, 3),
                              evidence)
             readings.append(RoleReading(role, sentence, walk.support))
+        backrefs += [(sentences[tok.sent.start], cue) for tok in doc
+                     if (cue := _unnamed_base(tok, by_token))]
+    readings += _back_referred_bases(backrefs, readings)
     for place in homeless:
         log.debug("%s: no parsed sentence holds %r", article.doc_id, place.mention.text)
         readings.append(RoleReading(PlaceRole(place, Role.MENTION, 0.3), None))
     readings.sort(key=lambda r: r.place.mention.start)
     return readings
+
+
+def _unnamed_base(token: Token, places: dict[int, Place]) -> str:
+    """The cue of a flight from a base the sentence does not name ("took off from the air
+    base that was hit"), or ""."""
+    if Cue.BASE_NOUN not in cue_kinds(token) or token.dep_ != "pobj":
+        return ""
+    if not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in token.children):
+        return ""
+    if any(c.dep_ in ("compound", "nmod", "appos", "amod", "poss") and (
+            c.i in places or c.pos_ == "PROPN") for c in token.children):
+        return ""  # "the Shayrat base", "the Iranian base": named or placed
+    prep, verb = token.head, token.head.head
+    if prep.lower_ not in FROM_PREPS or verb.pos_ != "VERB" or Cue.FLIGHT not in cue_kinds(verb):
+        return ""
+    word = " ".join([verb.text, *(c.text for c in verb.children if c.dep_ == "prt")])
+    return f"{word} {prep.lower_} the {token.text}"
+
+
+def _back_referred_bases(backrefs: Sequence[tuple[Sentence, str]],
+                         readings: Sequence[RoleReading]) -> list[RoleReading]:
+    """"The base" a flight left from, in an article that names one airfield: that airfield,
+    read as a base in the back-reference's sentence."""
+    if not backrefs:
+        return []
+    fields = {r.place.entry.gazetteer_id: r.place for r in readings
+              if r.place.entry is not None and r.place.entry.feature in BACK_REFERRED_FEATURES}
+    if len(fields) != 1:
+        return []
+    (place,) = fields.values()
+    found = []
+    for sentence, cue in backrefs:
+        evidence = Evidence(sentence.doc_id, sentence.text, sentence.start, sentence.end,
+                            f"{cue} ({place.mention.text})")
+        found.append(RoleReading(PlaceRole(place, Role.BASE, WEAK, evidence), sentence))
+    return found
 
 
 def _place_spans(doc: Doc, offset: int, places: Sequence[Place]) -> dict[int, Span]:

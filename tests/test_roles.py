@@ -336,3 +336,19 @@ def test_what_the_sentence_around_a_cue_changes(nlp: Language, text: str,
 def test_aircraft_that_left_a_base_flew_from_it(nlp: Language) -> None:
     roles = role_names(nlp, "Twelve F-111s left Hmeimim at dusk and struck Raqqa.")
     assert roles == {"Hmeimim": Role.BASE, "Raqqa": Role.TARGET}
+
+
+def test_the_base_a_flight_left_is_the_articles_one_airfield(nlp: Language) -> None:
+    text = ("Two jets took off from the air base that was hit by missiles and struck Raqqa.\n"
+            "The strike on Hmeimim air base had damaged its shelters.")
+    readings = read_roles([Article("t1", text)], make_places("t1", text, {"Hmeimim": "airbase"}),
+                          nlp)
+    bases = [r for r in readings if r.role.role is Role.BASE]
+    assert [r.place.mention.text for r in bases] == ["Hmeimim"]
+    assert bases[0].sentence is not None and "Raqqa" in bases[0].sentence.text
+    # with two airfields named, "the base" is not guessed
+    text2 = text + "\nHamedan air base was quiet."
+    readings2 = read_roles([Article("t2", text2)], make_places(
+        "t2", text2, {"Hmeimim": "airbase", "Hamedan": "airbase"}), nlp)
+    assert not any(r.role.role is Role.BASE and "Raqqa" in (r.sentence.text if r.sentence
+                                                             else "") for r in readings2)
