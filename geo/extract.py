@@ -164,6 +164,9 @@ _STRIKE_BEFORE_RE = re.compile(
     r"\b(?:struck|strikes? on|hit|hits|bombed|bombing|shelled|shelling|attacked|targeted|"
     r"raided|pounded|stormed|captured|seized|retook)[ \u00A0]+(?:the[ \u00A0]+)?$")
 _LIST_BEFORE_RE = re.compile(r"(?:,? and |, |,? or )$")
+_STRUCK_ON_BEFORE_RE = re.compile(
+    r"\b(?:air-?strikes?|strikes|raids|attacks|bombings?)\b[\w ]{0,30}?[ \u00A0](?:on|against)"
+    r"[ \u00A0]+(?:the[ \u00A0]+)?$", re.IGNORECASE)
 _LIST_GAP_AFTER_RE = re.compile(r",? and |, |,? or ")
 # A capitalised name the gazetteer lacks, written before an airfield word.
 _CUED_AIRFIELD_RE = re.compile(
@@ -461,6 +464,8 @@ def _placed_by_context(text: str, span: _Span, place_ends: set[int]) -> bool:
     before = text[max(0, span.start - 30):span.start]
     if _LOCATIVE_BEFORE_RE.search(before) or _STRIKE_BEFORE_RE.search(before):
         return True
+    if _STRUCK_ON_BEFORE_RE.search(text, max(0, span.start - 50), span.start):
+        return True  # "the airstrikes were carried out on Khan Sheikhoun"
     gap = _LIST_BEFORE_RE.search(before)
     return gap is not None and span.start - len(gap.group()) in place_ends
 

@@ -329,3 +329,10 @@ def test_a_misspelt_name_listed_between_places_is_read_by_its_skeleton(
         "Bombers struck targets near Aleppo, Dier ez Zor and Idlib on Tuesday.", gazetteer, nlp)}
     assert "Dier ez Zor" in found, list(found)
     assert any(c.entry.name == "Deir ez-Zor" for c in found["Dier ez Zor"].candidates)
+
+
+def test_a_town_of_the_articles_country_after_strikes_on_is_a_place(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    found = texts(run("In Syria, the airstrikes were carried out on Khan Sheikhoun at dawn.",
+                      gazetteer, nlp))
+    assert "Khan Sheikhoun" in found
