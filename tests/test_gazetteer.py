@@ -141,6 +141,19 @@ def test_al_bab_and_batched_lookup(gazetteer: Gazetteer) -> None:
     assert "aleppo" in found and "nowhere at all xyz" not in found
 
 
+def test_a_repeated_lookup_answers_as_the_first_and_callers_cannot_change_it(
+        gazetteer: Gazetteer) -> None:
+    first = gazetteer.lookup(["aleppo", "nowhere at all xyz"])
+    first["aleppo"].clear()  # a caller's list is its own
+    again = gazetteer.lookup(["aleppo", "nowhere at all xyz", "idlib"])
+    assert again["aleppo"] and "nowhere at all xyz" not in again and again["idlib"]
+    fresh = Gazetteer.open(gazetteer.path)
+    try:
+        assert fresh.lookup(["aleppo", "idlib"]) == {k: again[k] for k in ("aleppo", "idlib")}
+    finally:
+        fresh.close()
+
+
 def test_get_and_entries_in(gazetteer: Gazetteer) -> None:
     assert gazetteer.get("icao:OIHS") is not None
     assert gazetteer.get("nothing:here") is None

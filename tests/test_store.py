@@ -185,6 +185,20 @@ def test_the_worker_pool_gives_the_analyses_of_one_process(seeds: list[Article],
     assert [a.article.doc_id for a in pooled] == [a.doc_id for a in many]
 
 
+def test_the_worker_pool_keeps_batches_whole_and_in_order(seeds: list[Article],
+                                                          gazetteer: Gazetteer) -> None:
+    # Each batch is handed to the workers before the one before it is taken back.
+    from geo.store.ingest import POOL_CHUNK, local_runner
+
+    batches = [[dataclasses.replace(seeds[i % len(seeds)], doc_id=f"b{n}-{i}")
+                for i in range(size)] for n, size in enumerate((POOL_CHUNK * 2, 3, POOL_CHUNK + 1))]
+    pooled = list(local_runner(gazetteer, processes=2)(iter(batches)))
+    assert [[a.article.doc_id for a in batch] for batch in pooled] == [
+        [a.doc_id for a in batch] for batch in batches]
+    alone = list(local_runner(gazetteer, processes=1)(iter(batches)))
+    assert pooled == alone
+
+
 def test_an_interrupted_ingest_keeps_its_batches_and_resumes(
         tmp_path: Path, seeds: list[Article], gazetteer: Gazetteer, nlp: Language) -> None:
     counting = CountingRunner(gazetteer, nlp)
