@@ -206,15 +206,21 @@ def _country_links(readings: Sequence[RoleReading], bases: Sequence[_Base]) -> l
         if (target.role.role is not Role.TARGET or _feature(target) is not Feature.COUNTRY
                 or target.sentence is None or cue.endswith(" of")):
             continue  # "targets of the Islamic State of Iraq": whose targets, not where
-        for base in bases:
-            if (abs(_index(base.reading) - _index(target)) <= 1
-                    and abs(_paragraph(base.reading) - _paragraph(target)) <= 1):
-                rule = ("same sentence" if _index(base.reading) == _index(target)
-                        else "same paragraph")
-                link = _link(base, target, rule)
-                if link is not None:
-                    found.append(replace(link, approximate=True))
+        # A base inside the struck country says nothing of a route to it.
+        abroad = [b for b in bases if b.origin.country != _country(target)]
+        near = [b for b in abroad if _index(b.reading) == _index(target)] or [
+            b for b in abroad if abs(_index(b.reading) - _index(target)) == 1
+            and abs(_paragraph(b.reading) - _paragraph(target)) <= 1]
+        for base in near:
+            rule = "same sentence" if _index(base.reading) == _index(target) else "same paragraph"
+            link = _link(base, target, rule)
+            if link is not None:
+                found.append(replace(link, approximate=True))
     return found
+
+
+def _country(reading: RoleReading) -> str:
+    return reading.place.entry.country if reading.place.entry else ""
 
 
 def _struck_site(reading: RoleReading, struck: set[int]) -> bool:

@@ -227,6 +227,9 @@ def test_a_country_is_struck_only_when_nothing_finer_is_and_its_base_is_near(
     # the base in the next sentence: "... strikes on Iran. The jets flew from X."
     next_one = links_of(nlp, "Strikes hit Iran overnight.\nThe jets flew from Hmeimim.")
     assert pairs(next_one) == {("t:hmeimim", "t:IR")}
+    # a base inside the struck country draws no route to it
+    inside = links_of(nlp, "Jets took off from Hmeimim and struck targets in Syrian towns.")
+    assert pairs(inside) == set()
     apart = links_of(nlp, "Jets took off from Hmeimim on Monday.\nTalks went on.\n"
                           "Later, strikes hit Iran.")
     assert pairs(apart) == set()
