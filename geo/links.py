@@ -30,8 +30,8 @@ never reaches beyond its sentence, and an area that stands for nothing keeps the
 article waiting for completion from other reports (below).
 
 A place read as a base only because it names a base ("a base near Erbil") is no origin
-when its sentence reads a target: in "missiles hit X air base and a base near Y", both
-are struck.
+when its sentence reads a target or the article strikes it: in "missiles hit X air base
+and a base near Y", both are struck.
 
 Across articles (:func:`complete_links`): an article with targets but whose base is only
 a country ("one of its bases" in Iran) is linked, ``inferred``, to the base that other
@@ -155,9 +155,10 @@ def link_article(readings: Sequence[RoleReading]) -> tuple[list[Link], Pending |
     targets = [r for r in readings if r.role.role is Role.TARGET
                and _feature(r) in TARGET_FEATURES and r.sentence is not None]
     struck = {_index(t) for t in targets}
+    struck_ids = {t.place.entry.gazetteer_id for t in targets if t.place.entry is not None}
     bases = [_Base(r.place.entry, r) for r in readings if r.role.role is Role.BASE
              and _feature(r) in ORIGIN_FEATURES and r.place.entry is not None
-             and not _struck_site(r, struck)]
+             and not _struck_site(r, struck, struck_ids)]
     areas = [r for r in readings if r.role.role is Role.BASE
              and _feature(r) in BASE_AREA_FEATURES and r.sentence is not None]
     standing = _areas_as_bases(areas, bases)
@@ -223,9 +224,13 @@ def _country(reading: RoleReading) -> str:
     return reading.place.entry.country if reading.place.entry else ""
 
 
-def _struck_site(reading: RoleReading, struck: set[int]) -> bool:
-    """A place that is a base only by naming one, in a sentence that reads a target."""
-    return reading.role.confidence <= SITE_CONFIDENCE and _index(reading) in struck
+def _struck_site(reading: RoleReading, struck: set[int], struck_ids: set[str]) -> bool:
+    """A place that is a base only by naming one, in a sentence that reads a target or
+    struck elsewhere in the article ("an airport in Abs ..." then "strikes hit the
+    airport in Abs")."""
+    entry = reading.place.entry
+    return reading.role.confidence <= SITE_CONFIDENCE and (
+        _index(reading) in struck or (entry is not None and entry.gazetteer_id in struck_ids))
 
 
 def _launch_areas(readings: Sequence[RoleReading], standing: set[int]) -> list[_Base]:

@@ -737,6 +737,12 @@ def _at_cue(walk: _Walk, step: _Step) -> bool:
         # out on X": the place hangs on the verb
         _settle(walk, Role.TARGET, NOUN, f"{step.head.text} strikes {step.prep}")
         return True
+    if (step.head.lemma_ == "include" and step.arc == "dobj"
+            and any(c.dep_ == "nsubj" and Cue.STRIKE in cue_kinds(c)
+                    for c in step.head.children)):
+        # "the targets included drone sites and an airport in X"
+        _settle(walk, Role.TARGET, WEAK, f"targets {step.head.text}")
+        return True
     if step.head.lemma_ == "be" and step.prep in ("in", "at", "near", "around"):
         # "ISIS targets were in Aleppo"
         subjects = [c for c in step.head.children if c.dep_ == "nsubj"]

@@ -233,3 +233,10 @@ def test_a_country_is_struck_only_when_nothing_finer_is_and_its_base_is_near(
     apart = links_of(nlp, "Jets took off from Hmeimim on Monday.\nTalks went on.\n"
                           "Later, strikes hit Iran.")
     assert pairs(apart) == set()
+
+
+def test_a_site_named_as_a_base_but_struck_elsewhere_is_no_origin(nlp: Language) -> None:
+    links = links_of(nlp, "Jets took off from Hamedan air base to strike Idlib.\n"
+                          "Officials said the airport in Aleppo was used by the militants.\n"
+                          "Later, the strikes hit the airport in Aleppo and Homs.")
+    assert ("t:aleppo", "t:homs") not in pairs(links)

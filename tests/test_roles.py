@@ -352,3 +352,9 @@ def test_the_base_a_flight_left_is_the_articles_one_airfield(nlp: Language) -> N
         "t2", text2, {"Hmeimim": "airbase", "Hamedan": "airbase"}), nlp)
     assert not any(r.role.role is Role.BASE and "Raqqa" in (r.sentence.text if r.sentence
                                                              else "") for r in readings2)
+
+
+def test_what_the_targets_included_is_struck(nlp: Language) -> None:
+    roles = role_names(nlp, "Jets flew from Hmeimim. The targets included depots and an "
+                            "airport in Idlib.")
+    assert roles["Idlib"] is Role.TARGET and roles["Hmeimim"] is Role.BASE
