@@ -149,7 +149,8 @@ def major_cities(min_population: int = CITY_MIN_POPULATION) -> tuple[BaseLabel, 
     )
 
 
-def _fingerprint(borders: dict[str, Any]) -> tuple[tuple[str, str, int], ...]:
+def outline_fingerprint(borders: dict[str, Any]) -> tuple[tuple[str, str, int], ...]:
+    """A cheap key of a set of outlines: each country's name, type and part count."""
     return tuple(
         (
             str((f.get("properties") or {}).get("name", "")),
@@ -166,7 +167,7 @@ _COUNTRY_CACHE: dict[tuple[tuple[str, str, int], ...], tuple[BaseLabel, ...]] = 
 def country_labels_cached(borders: dict[str, Any]) -> tuple[BaseLabel, ...]:
     """:func:`country_labels`, computed once per set of outlines (the dashboard redraws
     its map on every filter change with the same outlines)."""
-    key = _fingerprint(borders)
+    key = outline_fingerprint(borders)
     found = _COUNTRY_CACHE.get(key)
     if found is None:
         if len(_COUNTRY_CACHE) >= 8:

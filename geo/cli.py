@@ -432,6 +432,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from geo.launch import serve
+
+    return serve(args.streamlit_options)
+
+
 def cmd_build_gazetteer(args: argparse.Namespace) -> int:
     from geo.gazetteer import DEFAULT_GAZETTEER_PATH, build_gazetteer, needs_build
 
@@ -551,6 +557,12 @@ def build_parser() -> argparse.ArgumentParser:
     peer.add_argument("paths", nargs="+")
     peer.set_defaults(func=cmd_peer)
 
+    dashboard = commands.add_parser(
+        "dashboard", help="start the dashboard, its first map prepared before it serves")
+    # Everything else on its command line is for Streamlit (see main).
+    dashboard.set_defaults(streamlit_options=[])
+    dashboard.set_defaults(func=cmd_dashboard)
+
     borders = commands.add_parser("build-borders", help="write the offline base map outlines")
     borders.add_argument("--output", help="where to write it (default data/build/...)")
     borders.set_defaults(func=cmd_build_borders)
@@ -563,7 +575,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if args.command == "dashboard":  # the rest goes to streamlit run: --server.port 8502
+        args.streamlit_options = unknown
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
     try:

@@ -30,7 +30,7 @@ from folium.map import Layer
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
-from geo.basemap import BaseLabel, country_labels_cached, major_cities
+from geo.basemap import BaseLabel, country_labels_cached, major_cities, outline_fingerprint
 from geo.borders import DEFAULT_BORDERS_PATH, borders_geojson
 from geo.geodesy import split_at_antimeridian
 from geo.models import Analysis, FlightPath, Role
@@ -153,10 +153,11 @@ class StaticGeoJson(Layer):
         """
     )
 
-    def __init__(self, data: dict[str, Any], style: dict[str, Any], name: str) -> None:
+    def __init__(self, data_literal: str, style: dict[str, Any], name: str) -> None:
+        """``data_literal``: the FeatureCollection as :func:`json_for_script` writes it."""
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "StaticGeoJson"
-        self.data = json_for_script(data)
+        self.data = data_literal
         self.style = json_for_script(style)
 
 
@@ -630,6 +631,32 @@ def compact_borders(borders: dict[str, Any], digits: int = 2) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+@dataclass(frozen=True)
+class CompactOutlines:
+    """The outlines as a map embeds them, and their country names by ISO code."""
+
+    literal: str
+    names: dict[str, str]
+
+
+_COMPACT_CACHE: dict[tuple[tuple[str, str, int], ...], CompactOutlines] = {}
+
+
+def compact_borders_cached(borders: dict[str, Any]) -> CompactOutlines:
+    """:func:`compact_borders` as a script literal, made once per set of outlines: rounding
+    and writing the world's outlines costs about 0.5 s, on every redraw of the dashboard."""
+    key = outline_fingerprint(borders)
+    found = _COMPACT_CACHE.get(key)
+    if found is None:
+        if len(_COMPACT_CACHE) >= 8:
+            _COMPACT_CACHE.clear()
+        compact = compact_borders(borders)
+        names = {f["properties"]["iso2"]: f["properties"]["name"]
+                 for f in compact["features"] if f["properties"]["iso2"]}
+        found = _COMPACT_CACHE[key] = CompactOutlines(json_for_script(compact), names)
+    return found
+
+
 @functools.cache
 def _default_borders_cached() -> str:
     if DEFAULT_BORDERS_PATH.is_file():
@@ -771,13 +798,9 @@ def build_map(
     country_names: dict[str, str] = {}
     base_names: list[BaseLabel] = []
     if borders:
-        compact = compact_borders(borders)
-        country_names = {
-            f["properties"]["iso2"]: f["properties"]["name"]
-            for f in compact["features"]
-            if f["properties"]["iso2"]
-        }
-        StaticGeoJson(compact, LAND_STYLE, BORDERS_LAYER).add_to(m)
+        compact = compact_borders_cached(borders)
+        country_names = dict(compact.names)
+        StaticGeoJson(compact.literal, LAND_STYLE, BORDERS_LAYER).add_to(m)
         base_names.extend(country_labels_cached(borders))
     if city_names:
         base_names.extend(major_cities())

@@ -1,11 +1,12 @@
 """The real dashboard in Debian's Chromium, with every request beyond loopback refused.
 
-Starts ``streamlit run dashboard.py`` on a free port of 127.0.0.1, opens it, and checks
-that the map inside streamlit-folium's iframe draws the seeds' places and flight paths
-(on the cold first open, after analysing them, and again within 10 s on opening a shared
-view), that unselecting "BBC News" removes exactly what only the BBC reported (and puts
-the choice in the URL), that the shared URL restores the view, and that downloads hold
-the filtered view. Set ``GEO_SCREENSHOTS=docs`` to write the README screenshot there.
+Starts the dashboard (``python -m geo dashboard``, as ``make run`` does) on a free port of
+127.0.0.1, opens it, and checks that the map inside streamlit-folium's iframe draws the
+seeds' places and flight paths (on the cold first open, after analysing them, and again
+within 10 s on opening a shared view), that unselecting "BBC News" removes exactly what
+only the BBC reported (and puts the choice in the URL), that the shared URL restores the
+view, and that downloads hold the filtered view. Set
+``GEO_SCREENSHOTS=docs`` to write the README screenshot there.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def _free_port() -> int:
 def dashboard_url(
     gazetteer: Gazetteer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """``streamlit run dashboard.py`` on 127.0.0.1, stopped after the module's tests."""
+    """The dashboard on 127.0.0.1, stopped after the module's tests."""
     with _dashboard(tmp_path_factory.mktemp("dashboard")) as url:
         yield url
 
@@ -147,8 +148,9 @@ def _dashboard(tmp: Path, extra_env: dict[str, str] | None = None) -> Iterator[s
     home.mkdir()
     env = {**os.environ, CACHE_ENV: str(tmp / "geocode.sqlite"), "HOME": str(home),
            **(extra_env or {})}
+    # As `make run` starts it: the launcher prepares the first map, then runs Streamlit.
     command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py",
+        sys.executable, "-m", "geo", "dashboard",
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
