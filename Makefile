@@ -38,7 +38,7 @@ $(CHROMIUM):
 	else echo "Install Debian's chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi
 
 run: setup
-	$(VENV)/bin/streamlit run dashboard.py
+	$(PY) -m geo dashboard
 
 extract: setup
 	$(PY) -m geo extract data/articles --format table
