@@ -29,7 +29,8 @@ from folium.template import Template
 from geo.geodesy import split_at_antimeridian, to_geojson_geometry
 from geo.models import Analysis, FlightPath, Role
 from geo.offline import external_references, render_offline
-from geo.render import ROLE_STYLES, build_map
+from geo.render import EVENTS_LAYER, ROLE_STYLES, build_map
+from geo.strikes.incidents import Incident, IncidentWindows, merge_incidents
 from geo.view import DateRange, PlaceSummary, filter_analysis, place_summaries
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,9 @@ PATH_COLUMNS = [
     "target_lon", "distance_km", "bearing", "countries", "docs", "sources", "dates",
     "inferred",
 ]
-CSV_COLUMNS = PLACE_COLUMNS + [c for c in PATH_COLUMNS if c not in PLACE_COLUMNS]
+EVENT_COLUMNS = ["actor", "actor_country", "means", "origin_approximate", "date_precision",
+                 "precision"]
+CSV_COLUMNS = PLACE_COLUMNS + [c for c in PATH_COLUMNS if c not in PLACE_COLUMNS] + EVENT_COLUMNS
 
 # KML colours are aabbggrr.
 _KML_COLORS = {
@@ -64,6 +67,7 @@ _KML_COLORS = {
     Role.MENTION: "ff736b5f",
 }
 _KML_PATH_COLOR = "e6a21f7a"
+_KML_EVENT_COLOR = "ff2b18b2"  # the map's event red, #b2182b
 
 
 class _InfoPanel(MacroElement):
@@ -259,6 +263,58 @@ def _path_properties(path: FlightPath) -> dict[str, Any]:
     }
 
 
+def view_incidents(view: Analysis) -> tuple[Incident, ...]:
+    """The view's strike events merged into incidents, as the map draws them."""
+    return merge_incidents(view.events, IncidentWindows.from_env()) if view.events else ()
+
+
+def _incident_properties(incident: Incident) -> dict[str, Any]:
+    """What an incident's popup says: actor, means, origin, dates, sources."""
+    return {
+        "actor": list(incident.actors),
+        "actor_country": list(incident.actor_countries),
+        "means": list(incident.means),
+        "origin": [o.entry.name for o in incident.origins],
+        "origin_approximate": any(o.approximate for o in incident.origins),
+        "dates": [d.isoformat() for d in incident.dates],
+        "date_precision": incident.date_precision,
+        "docs": list(incident.docs),
+        "sources": list(incident.sources),
+        "confidence": round(incident.confidence, 4),
+        "evidence": list(dict.fromkeys(ev.sentence for ev in incident.evidence)),
+    }
+
+
+def _event_features(incident: Incident) -> list[dict[str, Any]]:
+    """A Point per struck place, and a LineString from each approximate origin to it
+    (drawn dashed on the map: where the strike came from is only roughly known)."""
+    features: list[dict[str, Any]] = []
+    common = _incident_properties(incident)
+    for target in incident.targets:
+        t = target.entry
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [t.lon, t.lat]},
+            "properties": {"kind": "strike_event", "name": t.name,
+                           "gazetteer_id": t.gazetteer_id, "precision": target.precision.value,
+                           "approximate": target.approximate, **common},
+        })
+        for origin in incident.origins:
+            if not origin.approximate:
+                continue
+            o = origin.entry
+            features.append({
+                "type": "Feature",
+                "geometry": {"type": "LineString",
+                             "coordinates": [[o.lon, o.lat], [t.lon, t.lat]]},
+                "properties": {"kind": "approximate_origin", "origin": o.name,
+                               "origin_id": o.gazetteer_id, "target": t.name,
+                               "target_id": t.gazetteer_id, "dashed": True,
+                               "sources": list(incident.sources)},
+            })
+    return features
+
+
 def _route(path: FlightPath) -> tuple[tuple[float, float], ...]:
     if len(path.route) >= 2:
         return path.route
@@ -266,7 +322,8 @@ def _route(path: FlightPath) -> tuple[tuple[float, float], ...]:
 
 
 def geojson_dict(view: Analysis) -> dict[str, Any]:
-    """An RFC 7946 FeatureCollection: places as Points, paths as (Multi)LineStrings."""
+    """An RFC 7946 FeatureCollection: places as Points, paths as (Multi)LineStrings,
+    strike events as Points with their approximate origins as LineStrings."""
     features: list[dict[str, Any]] = []
     for item in place_summaries(view):
         features.append(
@@ -284,6 +341,8 @@ def geojson_dict(view: Analysis) -> dict[str, Any]:
                 "properties": _path_properties(path),
             }
         )
+    for incident in view_incidents(view):
+        features.extend(_event_features(incident))
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -343,6 +402,40 @@ def _csv(view: Analysis) -> bytes:
                 "evidence": _cell(" | ".join(_path_evidence(path))),
             }
         )
+    for incident in view_incidents(view):
+        facts = _incident_properties(incident)
+        origins = incident.origins
+        for target in incident.targets:
+            writer.writerow(
+                {
+                    "type": "strike_event",
+                    "name": _cell(target.entry.name),
+                    "confidence": facts["confidence"],
+                    "lat": target.entry.lat,
+                    "lon": target.entry.lon,
+                    "gazetteer_id": _cell(target.entry.gazetteer_id),
+                    "country": target.entry.country,
+                    "feature": target.entry.feature.value,
+                    "target": _cell(target.entry.name),
+                    "target_id": _cell(target.entry.gazetteer_id),
+                    "target_lat": target.entry.lat,
+                    "target_lon": target.entry.lon,
+                    "origin": _cell(";".join(o.entry.name for o in origins)),
+                    "origin_id": _cell(";".join(o.entry.gazetteer_id for o in origins)),
+                    "origin_lat": origins[0].entry.lat if len(origins) == 1 else "",
+                    "origin_lon": origins[0].entry.lon if len(origins) == 1 else "",
+                    "docs": _cell(";".join(facts["docs"])),
+                    "sources": _cell(";".join(facts["sources"])),
+                    "dates": ";".join(facts["dates"]),
+                    "actor": _cell(";".join(facts["actor"])),
+                    "actor_country": ";".join(facts["actor_country"]),
+                    "means": _cell(";".join(facts["means"])),
+                    "origin_approximate": facts["origin_approximate"],
+                    "date_precision": facts["date_precision"],
+                    "precision": target.precision.value,
+                    "evidence": _cell(" | ".join(facts["evidence"])),
+                }
+            )
     # A BOM lets spreadsheet programs read the UTF-8 names (Arabic, Cyrillic) correctly.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -414,8 +507,52 @@ def _kml(view: Analysis, title: str) -> bytes:
                 placemark.newlinestring(coords=[(lon, lat) for lat, lon in part])
         placemark.description = description
         placemark.style = path_styles[width]
+    _kml_events(kml, view)
     text: str = kml.kml()
     return text.encode("utf-8")
+
+
+def _kml_events(kml: simplekml.Kml, view: Analysis) -> None:
+    """A "Strike events" folder: each struck place, and a line from an approximate origin
+    (KML draws no dashes, so its name says so)."""
+    incidents = view_incidents(view)
+    if not incidents:
+        return
+    folder = kml.newfolder(name=EVENTS_LAYER)
+    style = simplekml.Style()
+    style.iconstyle.color = _KML_EVENT_COLOR
+    style.linestyle.color = _KML_EVENT_COLOR
+    style.linestyle.width = 2
+    style.balloonstyle.text = "$[description]"
+    for incident in incidents:
+        facts = _incident_properties(incident)
+        origins = ", ".join(o.entry.name + (" (approximate)" if o.approximate else "")
+                            for o in incident.origins)
+        description = _kml_description(
+            [
+                ("Actor", ", ".join(facts["actor"]) or "not named"),
+                ("Means", ", ".join(facts["means"]) or "not named"),
+                ("From", origins or "not named"),
+                ("Dates", f"{', '.join(facts['dates']) or 'unknown'} "
+                          f"({facts['date_precision']})"),
+                ("Sources", ", ".join(facts["sources"])),
+                ("Confidence", f"{incident.confidence:.2f}"),
+            ],
+            facts["evidence"],
+        )
+        for target in incident.targets:
+            t = target.entry
+            point = folder.newpoint(name=f"Struck: {t.name}", coords=[(t.lon, t.lat)])
+            point.description = description
+            point.style = style
+            for origin in incident.origins:
+                if origin.approximate:
+                    o = origin.entry
+                    line = folder.newlinestring(
+                        name=f"{o.name} (approximate) -> {t.name}",
+                        coords=[(o.lon, o.lat), (t.lon, t.lat)])
+                    line.description = description
+                    line.style = style
 
 
 def export_bytes(

@@ -91,7 +91,8 @@ def filter_analysis(
     ``None`` means "all". A place-role stays when its article's source is selected, its
     role is selected and its confidence reaches ``min_confidence``. A flight path stays
     when any of its reports is from a selected source (its reports are narrowed to those)
-    and its confidence reaches ``min_confidence``; ``roles`` does not touch paths.
+    and its confidence reaches ``min_confidence``; ``roles`` does not touch paths. A strike
+    event stays when its article does and its confidence reaches ``min_confidence``.
     Undated articles and reports pass any ``date_range``.
     """
     wanted_roles = None if roles is None else {Role(r) for r in roles}
@@ -131,8 +132,12 @@ def filter_analysis(
         if p.confidence >= min_confidence
         and (narrowed := _narrow_path(p, sources, date_range)) is not None
     )
+    # A strike event stands or falls with its article, as the article's places do.
+    events = tuple(e for e in analysis.events
+                   if doc_kept(e.doc_id) and e.confidence >= min_confidence)
     return dataclasses.replace(
-        analysis, articles=articles, places=places, roles=place_roles, paths=paths
+        analysis, articles=articles, places=places, roles=place_roles, paths=paths,
+        events=events,
     )
 
 

@@ -26,6 +26,7 @@ from test_render import (
 )
 
 from geo.export import CREDIT, CSV_COLUMNS, export, export_bytes
+from geo.models import Analysis
 from geo.offline import external_references
 from geo.render import default_borders
 from geo.view import filter_analysis
@@ -311,3 +312,57 @@ def test_crowded_dated_targets_cluster_and_still_follow_the_time_control(tmp_pat
     assert '"labelClass":"geo-label-target","timeTags":true' in page
     assert page.count('["2024-04-13"]') == n
     assert external_references(page) == []
+
+
+# --- strike events in the data exports (the seeds: Russian raids on Syria, from Iran) ----
+
+
+def _seed_geojson(analysis: Analysis, **kwargs: Any) -> list[dict[str, Any]]:
+    data = json.loads(export_bytes(analysis, "geojson", **kwargs))
+    return [f["properties"] | {"geometry": f["geometry"]} for f in data["features"]]
+
+
+def test_geojson_holds_the_struck_places_with_actor_means_dates_and_sources(
+        seed_analysis: Analysis) -> None:
+    features = _seed_geojson(seed_analysis)
+    struck = {f["name"]: f for f in features if f["kind"] == "strike_event"}
+    assert {"Aleppo", "Idlib", "Deir ez-Zor"} <= set(struck)
+    aleppo = struck["Aleppo"]
+    assert aleppo["geometry"]["type"] == "Point"
+    lon, lat = aleppo["geometry"]["coordinates"]
+    assert 35.5 < lat < 37 and 36.5 < lon < 37.5  # (lon, lat), as RFC 7946 wants
+    assert "RU" in aleppo["actor_country"] and aleppo["means"]
+    assert "2016-08-16" in aleppo["dates"] and aleppo["sources"]
+    # "from Iran": an origin known only as a country is an approximate one, a dashed line.
+    lines = [f for f in features if f["kind"] == "approximate_origin"]
+    assert lines and all(f["dashed"] and f["geometry"]["type"] == "LineString" for f in lines)
+    assert {f["origin"] for f in lines} == {"Iran"}
+
+
+def test_event_exports_follow_the_source_filter(seed_analysis: Analysis) -> None:
+    everyone = {f["name"] for f in _seed_geojson(seed_analysis) if f["kind"] == "strike_event"}
+    bbc_only = [f for f in _seed_geojson(seed_analysis, sources={"BBC News"})
+                if f["kind"] == "strike_event"]
+    assert "Al Bāb" in everyone
+    assert [f["name"] for f in bbc_only] == ["Al Bāb"]
+    assert bbc_only[0]["sources"] == ["BBC News"]
+
+
+def test_csv_and_kml_hold_the_strike_events(seed_analysis: Analysis) -> None:
+    rows = list(csv.DictReader(io.StringIO(
+        export_bytes(seed_analysis, "csv").decode("utf-8-sig"))))
+    events = {r["name"]: r for r in rows if r["type"] == "strike_event"}
+    assert {"Aleppo", "Idlib", "Deir ez-Zor", "Al Bāb"} <= set(events)
+    assert events["Al Bāb"]["actor_country"] == "RU"
+    assert events["Al Bāb"]["dates"] == "2016-12-01"
+    assert events["Al Bāb"]["means"] and events["Al Bāb"]["sources"] == "BBC News"
+    assert events["Aleppo"]["origin_approximate"] == "True"
+
+    root = ET.fromstring(export_bytes(seed_analysis, "kml"))
+    folders = {f.findtext("k:name", namespaces=KML_NS): f
+               for f in root.iterfind(".//k:Folder", KML_NS)}
+    marks = [p.findtext("k:name", namespaces=KML_NS)
+             for p in folders["Strike events"].iterfind("k:Placemark", KML_NS)]
+    assert "Struck: Aleppo" in marks and "Iran (approximate) -> Aleppo" in marks
+    balloon = folders["Strike events"].findtext("k:Placemark/k:description", namespaces=KML_NS)
+    assert "Actor:" in balloon and "Means:" in balloon and "Dates:" in balloon
