@@ -173,6 +173,11 @@ _CUED_AIRFIELD_RE = re.compile(
     r"(?<![\w'-])(?P<name>[A-Z][a-z][\w'-]*(?:[ \u00A0-][A-Z][a-z][\w'-]*)?)"
     r"(?=[ \u00A0]+(?:[Aa]ir[ \u00A0-]?[Bb]ase|[Aa]irbase|[Aa]ir[ \u00A0-]?[Ff]ield)\b)")
 AIRFIELD_CUE = "airfield cue"
+# The generic last word of a longer name ("Pearl Harbor"): a place name
+# before or after it is part of that name, not the place itself.
+GENERIC_TAILS = frozenset({"Harbor", "Harbour"})
+_GENERIC_TAIL_AFTER_RE = re.compile(r"[ \u00A0](?:" + "|".join(sorted(GENERIC_TAILS)) + r")\b")
+_CAPITALISED_BEFORE_RE = re.compile(r"(?<![.!?:]\s)\b[A-Z][a-z]+[ \u00A0]$")
 _WEAPON_AFTER_RE = re.compile(
     r"[ \u00A0]+(?:(?:cruise|ballistic|anti-ship|land-attack|air-defen[cs]e)[ \u00A0]+)?"
     r"(?:missiles?|rockets?|batter(?:y|ies)|interceptors?)\b", re.IGNORECASE)
@@ -388,6 +393,10 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
         return None  # "Royal Air Force", "MoD": a force or a ministry, never a place
     if _VENUE_AFTER_RE.match(text, span.end):
         return None
+    if span.tokens == 1 and (_GENERIC_TAIL_AFTER_RE.match(text, span.end) or (
+            surface in GENERIC_TAILS and _CAPITALISED_BEFORE_RE.search(
+                text, max(0, span.start - 30), span.start))):
+        return None  # "Pearl" and "Harbor" of "Pearl Harbor", a name the gazetteer lacks
     if _WEAPON_AFTER_RE.match(text, span.end) and not any(
             c.kind == "demonym" or c.entry.feature in (Feature.COUNTRY, Feature.ADMIN)
             or c.entry.population >= STRONG_POPULATION for c in span.candidates):
@@ -416,6 +425,9 @@ def _accept(text: str, span: _Span, entities: Sequence[Entity],
     place_support = any(label in PLACE_LABELS and (label != "NORP" or national)
                         for _, _, label in entities)
     blocked_exactly = any(label in BLOCKING_LABELS for _, _, label in entities)
+    if (any(c.kind == "airfield_stem" for c in span.candidates)
+            and _STAGING_BEFORE_RE.search(text, max(0, span.start - 12), span.start)):
+        return "gazetteer"  # "pilots from Whiteman": the field, though named after a man
     if surface.lower() in person_words and not place_support:
         return None
     if surface.isupper() and letters <= 4 and not any(

@@ -336,3 +336,13 @@ def test_a_town_of_the_articles_country_after_strikes_on_is_a_place(
     found = texts(run("In Syria, the airstrikes were carried out on Khan Sheikhoun at dawn.",
                       gazetteer, nlp))
     assert "Khan Sheikhoun" in found
+
+
+def test_an_airfield_named_after_a_man_is_still_the_airfield_after_from(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    text = ("Bomber pilots from Whiteman carried out the raid. The base honours Lieutenant "
+            "George Whiteman, killed in the attack on Pearl Harbor.")
+    found = {e.mention.text: e for e in run(text, gazetteer, nlp)}
+    assert "Whiteman" in found
+    assert "icao:KSZL" in {c.entry.gazetteer_id for c in found["Whiteman"].candidates}
+    assert "Harbor" not in found and "Pearl" not in found
