@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from thinc.api import Model, NumpyOps
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +32,37 @@ class ModelMissingError(RuntimeError):
 
 @functools.cache
 def load_nlp() -> Language:
-    """The full English pipeline (tagger, parser, NER), loaded once."""
+    """The full English pipeline (tagger, parser, NER), loaded once.
+
+    Its matrix products go to numpy's OpenBLAS on one thread rather than to thinc's
+    default BLIS: on this project's machines BLIS's kernels took three to four times as
+    long (`make bench`), and the results are the same. One thread, because the analysing
+    processes are already one per core; more threads doubled the CPU for the same time.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
     for name in MODEL_NAMES:
         try:
             nlp = spacy.load(name)
         except OSError:
             continue
+        _use_numpy_products(nlp)
         log.debug("loaded spaCy model %s %s", name, nlp.meta.get("version"))
         return nlp
     raise ModelMissingError(
         f"no spaCy English model found (tried {', '.join(MODEL_NAMES)}): run `make setup`"
     )
+
+
+def _use_numpy_products(nlp: Language) -> None:
+    """Every layer of every pipe computes with numpy's BLAS (each layer keeps its own ops)."""
+    ops = NumpyOps(use_blis=False)
+    for _, pipe in nlp.pipeline:
+        model = getattr(pipe, "model", None)
+        if isinstance(model, Model):
+            for node in model.walk():
+                node.ops = ops
 
 
 Entity = tuple[int, int, str]

@@ -118,3 +118,16 @@ def test_an_alternate_name_alone_does_not_make_a_place(gazetteer: Gazetteer, nlp
     (found,) = place_articles([Article("t", text)], gazetteer, nlp=nlp)
     assert name not in [p.mention.text for p in found]
     assert found  # the real places of the sentence are still there
+
+
+def test_the_model_multiplies_with_numpy_on_one_thread(nlp: Language) -> None:
+    # BLIS's kernels were several times slower than OpenBLAS here; the results are equal.
+    from threadpoolctl import threadpool_info
+
+    layers = [node for _, pipe in nlp.pipeline if hasattr(getattr(pipe, "model", None), "walk")
+              for node in pipe.model.walk()]
+    assert layers and not any(getattr(node.ops, "use_blis", False) for node in layers)
+    assert all(pool["num_threads"] == 1 for pool in threadpool_info()
+               if pool["user_api"] == "blas")
+    entities = [(e.text, e.label_) for e in nlp("The strike on Aleppo, Syria, was reported.").ents]
+    assert ("Aleppo", "GPE") in entities
