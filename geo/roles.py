@@ -427,7 +427,9 @@ def _unnamed_base(token: Token, places: dict[int, Place]) -> str:
             c.i in places or c.pos_ == "PROPN") for c in token.children):
         return ""  # "the Shayrat base", "the Iranian base": named or placed
     prep, verb = token.head, token.head.head
-    if prep.lower_ not in FROM_PREPS or verb.pos_ != "VERB" or Cue.FLIGHT not in cue_kinds(verb):
+    flew = (verb.pos_ == "VERB" and Cue.FLIGHT in cue_kinds(verb)) or (
+        verb.pos_ in ("NOUN", "PROPN") and Cue.AIRCRAFT in cue_kinds(verb))  # "jets from the base"
+    if prep.lower_ not in FROM_PREPS or not flew:
         return ""
     word = " ".join([verb.text, *(c.text for c in verb.children if c.dep_ == "prt")])
     return f"{word} {prep.lower_} the {token.text}"

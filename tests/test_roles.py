@@ -346,6 +346,11 @@ def test_the_base_a_flight_left_is_the_articles_one_airfield(nlp: Language) -> N
     bases = [r for r in readings if r.role.role is Role.BASE]
     assert [r.place.mention.text for r in bases] == ["Hmeimim"]
     assert bases[0].sentence is not None and "Raqqa" in bases[0].sentence.text
+    jets = "Jets from this base bombed Raqqa.\nThe Hmeimim air base lies near the coast."
+    readings_jets = read_roles([Article("t3", jets)], make_places(
+        "t3", jets, {"Hmeimim": "airbase"}), nlp)
+    assert any(r.role.role is Role.BASE and r.sentence is not None and "Raqqa" in r.sentence.text
+               for r in readings_jets)
     # with two airfields named, "the base" is not guessed
     text2 = text + "\nHamedan air base was quiet."
     readings2 = read_roles([Article("t2", text2)], make_places(
