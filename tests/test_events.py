@@ -85,6 +85,11 @@ def test_actor_from_the_forces_table(nlp: Language) -> None:
     assert (event.actor, event.actor_country) == ("Israel Defense Forces", "IL")
 
 
+def test_a_force_whose_targets_were_struck_is_not_the_actor(nlp: Language) -> None:
+    (event,) = events_of(nlp, "Jets struck 36 Houthi targets in Aleppo, the IDF said.")
+    assert (event.actor, event.actor_country) == ("IDF", "IL")
+
+
 def test_ministry_is_the_speaker_not_the_actor_when_a_demonym_is_there(nlp: Language) -> None:
     (event,) = events_of(nlp, "Turkish jets struck al-Bab, the Pentagon said.")
     assert event.actor_country == "TR"

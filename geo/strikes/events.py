@@ -151,6 +151,12 @@ def load_forces(path: Path = FORCES_PATH) -> tuple[Force, ...]:
     return tuple(sorted(forces, key=lambda f: -len(f.name)))  # longest name first
 
 
+# Words after a force's name that make it the side struck ("Houthi targets").
+_STRUCK_SIDE_RE = re.compile(
+    r"[ \u00A0]+(?:targets?|positions?|sites?|strongholds?|militants?|fighters|camps?|"
+    r"facilities|leaders?|territory|areas?)\b")
+
+
 @functools.cache
 def _forces_re(forces: tuple[Force, ...]) -> re.Pattern[str]:
     names = "|".join(re.escape(f.name) for f in forces)
@@ -205,8 +211,9 @@ def _force_in(texts: Sequence[str], forces: tuple[Force, ...]) -> tuple[str, str
     pattern = _forces_re(forces)
     by_name = {f.name: f for f in forces}
     for text in texts:
-        match = pattern.search(text)
-        if match:
+        for match in pattern.finditer(text):
+            if _STRUCK_SIDE_RE.match(text, match.end()):
+                continue  # "strikes against 36 Houthi targets": the side struck
             return match.group(), by_name[match.group()].country
     return None
 
