@@ -35,7 +35,7 @@ from geo.borders import DEFAULT_BORDERS_PATH, borders_geojson
 from geo.geodesy import split_at_antimeridian
 from geo.models import Analysis, FlightPath, Role
 from geo.offline import json_for_script, make_offline
-from geo.symbols import PATH_LABEL_PRIORITY, MapSymbol, map_symbols, path_days
+from geo.symbols import EVENT_LABEL_PRIORITY, PATH_LABEL_PRIORITY, MapSymbol, map_symbols, path_days
 from geo.view import PlaceSummary, filter_analysis
 
 log = logging.getLogger(__name__)
@@ -916,7 +916,7 @@ def add_events_layer(
             marker.add_child(_BindText(popup))
             label = " ".join(part for part in (actor, when) if part)
             if label:
-                marker.add_child(_Label(label_html(label, 1.0), "geo-label-event",
+                marker.add_child(_Label(label_html(label, EVENT_LABEL_PRIORITY), "geo-label-event",
                                         offset=(8, 0)))
             marker.add_to(group)
             if time_tags and incident.dates:

@@ -33,6 +33,7 @@ from geo.basemap import BaseLabel, country_labels_cached, major_cities
 from geo.geodesy import split_at_antimeridian
 from geo.models import Analysis, FlightPath, Role
 from geo.render import (
+    EVENT_COLOR,
     LAND_STYLE,
     PATH_COLOR,
     ROLE_STYLES,
@@ -40,7 +41,14 @@ from geo.render import (
     default_borders,
     path_weight,
 )
-from geo.symbols import MENTION_LABEL_ZOOM, PATH_LABEL_PRIORITY, MapSymbol, map_symbols
+from geo.strikes.events import PlacePrecision
+from geo.symbols import (
+    EVENT_LABEL_PRIORITY,
+    MENTION_LABEL_ZOOM,
+    PATH_LABEL_PRIORITY,
+    MapSymbol,
+    map_symbols,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +60,13 @@ CREDIT = (
     "(public domain); drawn with matplotlib by geo"
 )
 _MARKERS = {Role.BASE: "^", Role.TARGET: "s", Role.TRANSIT: "D", Role.MENTION: "o"}
+_EVENT_RING = 17.0
+_PRECISION_ORDER = (PlacePrecision.SITE, PlacePrecision.TOWN, PlacePrecision.PROVINCE,
+                    PlacePrecision.COUNTRY)
+# Below the ring first (the place's own name stands to its right), then its corners.
+_AROUND_RING = ((0.0, -11.0, "center", "top"), (0.0, 11.0, "center", "bottom"),
+                (-9.0, -9.0, "right", "top"), (9.0, -9.0, "left", "top"),
+                (-9.0, 9.0, "right", "bottom"), (9.0, 9.0, "left", "bottom"))
 _MARKER_SIZE = {Role.BASE: 13.0, Role.TARGET: 10.0, Role.TRANSIT: 9.0, Role.MENTION: 6.0}
 # Where the map sits on the figure (left, bottom, width, height as figure fractions).
 _MAP_BOX = (0.015, 0.035, 0.735, 0.855)
@@ -270,6 +285,8 @@ def draw_slide(
                 spots=((0.0, 5.0, "center", "bottom"), (0.0, -5.0, "center", "top")),
             ))
 
+    candidates += _draw_events(ax, view)
+
     shown_mentions = sorted(mentions, key=lambda s: -s.priority)[:_MAX_MENTION_SYMBOLS]
     for group, zorder in ((shown_mentions, 5), (operational, 6)):
         for role in (Role.MENTION, Role.TRANSIT, Role.BASE, Role.TARGET):
@@ -308,12 +325,47 @@ def draw_slide(
     labeller = _Labeller(fig, ax)
     scale = _scale_bar(ax, extent)
     labeller.block(scale)
-    legend = _legend(fig, symbols, view.paths)
+    approximate = any(e.origin is not None and e.origin.approximate for e in view.events)
+    legend = _legend(fig, symbols, view.paths, events=bool(view.events),
+                     approximate_origins=approximate)
     shown = labeller.place(candidates)
     _panel(fig, view, title, exported, legend)
     fig._geo_labels = shown  # type: ignore[attr-defined]  # for tests and logging
     log.debug("slide: %d labels placed of %d", len(shown), len(candidates))
     return fig
+
+
+def _draw_events(ax: Any, view: Analysis) -> list[_Candidate]:
+    """The strike events as the map draws them: a red ring on each struck place, a dashed
+    red line from an approximate origin, and the actor and date as a label below."""
+    from geo.export import view_incidents  # geo.export imports this module lazily
+
+    candidates: list[_Candidate] = []
+    for incident in view_incidents(view):
+        actor = ", ".join(incident.actor_countries or incident.actors)
+        when = incident.dates[-1].isoformat() if incident.dates else ""
+        label = " ".join(part for part in (actor, when) if part)
+        # A town and its province of one name are one ring (the town's), as on the map
+        # one symbol; the incident's actor and date label its first place only.
+        finest = sorted(incident.targets, key=lambda t: _PRECISION_ORDER.index(t.precision))
+        targets = list({t.entry.name: t for t in reversed(finest)}.values())[::-1]
+        for n, target in enumerate(targets):
+            x, y = target.entry.lon, mercator_y(target.entry.lat)
+            ax.plot([x], [y], linestyle="none", marker="o", markersize=_EVENT_RING,
+                    markerfacecolor="none", markeredgecolor=EVENT_COLOR, markeredgewidth=2,
+                    zorder=5.5)
+            for origin in incident.origins:
+                if origin.approximate:
+                    ax.plot([origin.entry.lon, x], [mercator_y(origin.entry.lat), y],
+                            color=EVENT_COLOR, linewidth=1.6, alpha=0.7,
+                            linestyle=(0, (4, 4)), zorder=3)
+            if label and n == 0:
+                candidates.append(_Candidate(
+                    label, x, y, EVENT_LABEL_PRIORITY,
+                    {"fontsize": 9, "color": EVENT_COLOR, "zorder": 7},
+                    spots=_AROUND_RING,
+                ))
+    return candidates
 
 
 def _symbol_candidate(symbol: MapSymbol, extent: _Extent) -> _Candidate:
@@ -343,7 +395,8 @@ def _scale_bar(ax: Any, extent: _Extent) -> Any:
     return backing
 
 
-def _legend(fig: Figure, symbols: Sequence[MapSymbol], paths: Sequence[FlightPath]) -> Any:
+def _legend(fig: Figure, symbols: Sequence[MapSymbol], paths: Sequence[FlightPath], *,
+            events: bool = False, approximate_origins: bool = False) -> Any:
     handles: list[Line2D] = []
     roles = {s.role for s in symbols}
     for role in (Role.BASE, Role.TARGET, Role.TRANSIT, Role.MENTION):
@@ -357,6 +410,13 @@ def _legend(fig: Figure, symbols: Sequence[MapSymbol], paths: Sequence[FlightPat
     if any(p.inferred or p.approximate for p in paths):
         handles.append(Line2D([], [], color=PATH_COLOR, linewidth=3, linestyle=(0, (5, 3)),
                               label="Inferred or approximate path"))
+    if events:
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=_EVENT_RING,
+                              markerfacecolor="none", markeredgecolor=EVENT_COLOR,
+                              markeredgewidth=2, label="Struck (actor, date)"))
+    if approximate_origins:
+        handles.append(Line2D([], [], color=EVENT_COLOR, linewidth=1.6,
+                              linestyle=(0, (4, 4)), label="Approximate origin"))
     return fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.765, 0.885),
                       frameon=True, fontsize=11.5, title="Key", title_fontsize=12.5,
                       alignment="left", borderpad=0.8)

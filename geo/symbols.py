@@ -29,6 +29,8 @@ OPERATIONAL = (Role.BASE, Role.TARGET, Role.TRANSIT)
 _ROLE_WEIGHT = {Role.TARGET: 400.0, Role.BASE: 390.0, Role.TRANSIT: 200.0, Role.MENTION: 0.0}
 # A path's distance label ranks between transit points and mentions.
 PATH_LABEL_PRIORITY = 150.0
+# A strike's actor and date: just below a path's distance, above the base map's names.
+EVENT_LABEL_PRIORITY = 140.0
 # Mentioned places are labelled only from this zoom on (they cluster below it anyway).
 MENTION_LABEL_ZOOM = 7
 

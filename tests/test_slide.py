@@ -9,10 +9,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from matplotlib.colors import to_hex
 from PIL import Image
 from test_render import HOSTILE_SOURCE, SCRIPT, sample_analysis, small_borders
 
 from geo.models import Analysis
+from geo.render import EVENT_COLOR
 from geo.slide import _nice_km, draw_slide, mercator_y, slide_bytes
 from geo.view import filter_analysis
 
@@ -89,3 +91,28 @@ def test_seed_slide_labels_the_operations(seed_analysis: Analysis, tmp_path: Pat
     for name in ("Hmeimim Air Base", "Aleppo", "Idlib", "Deir ez-Zor", "Al Bāb"):
         assert name in labels, (name, sorted(labels))
     assert {"Nojeh Air Base", "Hamadān"} & labels
+
+
+def test_seed_slide_draws_the_strike_events(seed_analysis: Analysis) -> None:
+    """Each struck place gets a red ring and its actor and date; "from Iran" is drawn as
+    a dashed line from the country, and both are in the key."""
+    view = filter_analysis(seed_analysis)
+    fig = draw_slide(view, title="Seeds", exported=WHEN)
+    ax = fig.axes[0]
+    rings = [line for line in ax.get_lines()
+             if line.get_marker() == "o" and line.get_markerfacecolor() == "none"
+             and to_hex(line.get_markeredgecolor()) == EVENT_COLOR]
+    assert len(rings) >= 4  # Aleppo, Idlib, Deir ez-Zor, al-Bab
+    dashed = [line for line in ax.get_lines() if line.get_marker() in ("None", "", None)
+              and to_hex(line.get_color()) == EVENT_COLOR and line.get_linestyle() != "-"]
+    assert dashed
+    # The raids of 16 August are labelled once (at their first place); the crowd around
+    # Aleppo may leave no room for al-Bab's, which its own slide shows.
+    assert "RU 2016-08-16" in fig._geo_labels  # type: ignore[attr-defined]
+    key = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "Struck (actor, date)" in key and "Approximate origin" in key
+
+    bbc = draw_slide(filter_analysis(seed_analysis, sources={"BBC News"}), title="BBC",
+                     exported=WHEN)
+    assert "RU 2016-12-01" in bbc._geo_labels  # type: ignore[attr-defined]
+    assert "Approximate origin" not in [t.get_text() for t in bbc.legends[0].get_texts()]
