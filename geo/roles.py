@@ -262,6 +262,8 @@ class _Walk:
     # The preposition nearest the place (not "of"): "launched from the waters of the X
     # against the Y plant" hangs "against" under "waters"; Y is still struck.
     inner_prep: str = ""
+    # The preposition above a base noun the place names ("and at a base near X").
+    site_prep: str = ""
 
 
 # Any form of a cue word (a superset of CUE_WORDS, SUPPORT_WORDS and the launch words):
@@ -559,6 +561,8 @@ def _read_place(span: Span, place: Place, others: dict[int, Place],
             prep = walk.inner_prep
         elif prep and prep != "of" and not walk.inner_prep:
             walk.inner_prep = prep
+        if walk.base_site and not walk.site_prep and head.pos_ == "ADP":
+            walk.site_prep = head.lower_
         if child.i == root.i and _names_owner(place, arc, head):
             return _settle(walk, Role.MENTION, SURE_MENTION, f"actor of {head.text}")
         step = _Step(head, arc, prep, place, near, launchers)
@@ -574,9 +578,23 @@ def _read_place(span: Span, place: Place, others: dict[int, Place],
         if Cue.AIRCRAFT in cue_kinds(head):
             aircraft = head
         child = head
+    if walk.base_site and _launched_at(span, walk.site_prep):
+        # "fired missiles at the X air base ..., and at a base near Y": the parse hangs the
+        # second "at" elsewhere, but the sentence's launch took it.
+        return _finish(_settle(walk, Role.TARGET, WEAK, f"{walk.site_prep} a base"))
     if walk.base_site:
         return _finish(_settle(walk, Role.BASE, SITE, walk.cue or "air base"))
     return walk
+
+
+def _launched_at(span: Span, prep: str) -> bool:
+    """Whether a launch or strike verb of the span's sentence takes targets through ``prep``."""
+    if prep not in LAUNCH_TARGET_PREPS:
+        return False
+    return any(tok.pos_ == "VERB" and (tok.lemma_.lower() in LAUNCH_WORDS
+                                       or Cue.STRIKE in cue_kinds(tok))
+               and any(c.dep_ == "prep" and c.lower_ == prep for c in tok.children)
+               for tok in span.sent)
 
 
 def _names_owner(place: Place, arc: str, head: Token) -> bool:

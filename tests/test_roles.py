@@ -363,3 +363,10 @@ def test_what_the_targets_included_is_struck(nlp: Language) -> None:
     roles = role_names(nlp, "Jets flew from Hmeimim. The targets included depots and an "
                             "airport in Idlib.")
     assert roles["Idlib"] is Role.TARGET and roles["Hmeimim"] is Role.BASE
+
+
+def test_a_second_struck_base_after_a_relative_clause_is_struck(nlp: Language) -> None:
+    roles = role_names(nlp, "Iraq fired missiles at the Hmeimim air base in Syria, which "
+                            "hosts Russian troops, and at a base near Aleppo, officials said.",
+                       {"Hmeimim": "airbase"})
+    assert roles["Hmeimim"] is Role.TARGET and roles["Aleppo"] is Role.TARGET
