@@ -458,7 +458,7 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self) -> None:
+    def __init__(self, events: bool = False) -> None:
         super().__init__()
         self._name = "Legend"
         self.sea = SEA_COLOR
@@ -497,6 +497,16 @@ class Legend(MacroElement):
             f'<div class="row"><span class="sym">{cluster}</span>Places close together '
             "(count; zoom in)</div>"
         )
+        if events:
+            ring = (f'<svg width="20" height="20"><circle cx="10" cy="10" r="7" '
+                    f'stroke="{EVENT_COLOR}" stroke-width="2" fill="{EVENT_COLOR}" '
+                    'fill-opacity="0.35"/></svg>')
+            origin = (f'<svg width="24" height="10"><line x1="1" y1="5" x2="23" y2="5" '
+                      f'stroke="{EVENT_COLOR}" stroke-width="2" stroke-dasharray="6 6"/></svg>')
+            rows.append(f'<div class="row"><span class="sym">{ring}</span>'
+                        "Struck (actor, date)</div>")
+            rows.append(f'<div class="row"><span class="sym">{origin}</span>'
+                        "Approximate origin</div>")
         self.body = "".join(rows)
 
 
@@ -848,9 +858,9 @@ def build_map(
         if role in groups:
             groups[role].add_to(m)
 
-    add_events_layer(m, analysis.events, sources=sources, min_confidence=min_confidence,
-                     time_tags=time_tags)
-    Legend().add_to(m)
+    events = add_events_layer(m, analysis.events, sources=sources,
+                              min_confidence=min_confidence, time_tags=time_tags)
+    Legend(events=events is not None).add_to(m)
     Declutter().add_to(m)
     # Frame the operations when there are any: a passing mention of Washington or
     # Astana would otherwise zoom the paths down to a speck.
@@ -916,7 +926,8 @@ def add_events_layer(
             marker.add_child(_BindText(popup))
             label = " ".join(part for part in (actor, when) if part)
             if label:
-                marker.add_child(_Label(label_html(label, EVENT_LABEL_PRIORITY), "geo-label-event",
+                marker.add_child(_Label(label_html(label, EVENT_LABEL_PRIORITY, symbol_px=14),
+                                        "geo-label-event",
                                         offset=(8, 0)))
             marker.add_to(group)
             if time_tags and incident.dates:

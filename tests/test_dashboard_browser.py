@@ -545,3 +545,114 @@ def test_a_restarted_dashboard_draws_its_map_from_the_store(
     print(f"first map: {cold:.1f} s analysing the seeds, {warm:.1f} s after a restart "
           "(read from the store)")
     assert warm < cold and warm < 15
+
+
+# The strike events' layers in the map's frame: each popup's fields, and whether it is a
+# dashed line (an approximate origin) or a struck place.
+_EVENTS = """
+() => {
+    const parser = new DOMParser();
+    const found = [];
+    window.map.eachLayer(layer => {
+        const popup = layer.getPopup && layer.getPopup();
+        if (!popup) return;
+        const doc = parser.parseFromString(popup.getContent(), 'text/html');
+        const title = doc.querySelector('h4').textContent;
+        if (!title.startsWith('Struck:')) return;
+        const fields = {};
+        doc.querySelectorAll('div > b').forEach(b => {
+            fields[b.textContent.replace(':', '').trim()] =
+                b.parentElement.textContent.slice(b.textContent.length).trim();
+        });
+        const line = layer instanceof L.Polyline && !(layer instanceof L.CircleMarker);
+        found.push({title, fields, line, dashed: !!layer.options.dashArray});
+    });
+    return found;
+}
+"""
+
+# Zooms the map in on the struck place whose incident's popup names it first.
+_ZOOM_TO_STRUCK = """
+() => {
+    window.map.eachLayer(layer => {
+        const popup = layer.getPopup && layer.getPopup();
+        if (popup && layer instanceof L.CircleMarker
+                && popup.getContent().includes('<h4>Struck: %s')) {
+            window.map.setView(layer.getLatLng(), 10, {animate: false});
+        }
+    });
+}
+"""
+
+# The labels drawn inside the map's frame with no pointer over it, and their overlaps.
+_VISIBLE_LABELS = """
+() => {
+    const box = window.map.getContainer().getBoundingClientRect();
+    const shown = [...document.querySelectorAll('.geo-label')]
+        .filter(el => !el.classList.contains('geo-label-hidden'))
+        .map(el => ({el, text: el.textContent.trim(),
+                     r: (el.querySelector('[data-p]') || el).getBoundingClientRect()}))
+        .filter(l => l.r.width > 0 && l.r.left >= box.left && l.r.right <= box.right
+                && l.r.top >= box.top && l.r.bottom <= box.bottom
+                && getComputedStyle(l.el).visibility !== 'hidden');
+    let overlaps = 0;
+    for (let i = 0; i < shown.length; i++)
+        for (let j = i + 1; j < shown.length; j++) {
+            const a = shown[i].r, b = shown[j].r;
+            if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+                overlaps++;
+        }
+    return {texts: shown.map(l => l.text), overlaps};
+}
+"""
+
+
+def test_the_dashboard_map_labels_the_seeds_and_draws_their_strikes(
+        dashboard_url: str, tmp_path: Path) -> None:
+    """Without hovering: the bases and targets are named; the strike events are drawn with
+    actor, means, dates and sources, and "from Iran" as a dashed line."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    guard = Guard()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            context.route("**/*", guard.route)
+            page = context.new_page()
+            guard.watch(page)
+            page.goto(dashboard_url)
+            _, _, n_places, n_paths = _summary(page)
+            _wait_for_map(page, n_places, n_paths, timeout=60)
+            frame = _map_frame(page)
+            frame.wait_for_selector(".geo-label", state="attached", timeout=10_000)
+            page.wait_for_timeout(800)  # fitBounds, then the declutter pass
+            labels = frame.evaluate(_VISIBLE_LABELS)
+            events = frame.evaluate(_EVENTS)
+            key = frame.locator(".geo-legend").inner_text()
+            page.screenshot(path=str(tmp_path / "labels.png"))
+            # Closer in, the struck places' actor and date have room beside their names.
+            frame.evaluate(_ZOOM_TO_STRUCK % "Al Bāb")
+            page.wait_for_timeout(800)
+            closer = frame.evaluate(_VISIBLE_LABELS)
+        finally:
+            browser.close()
+    assert guard.refused == []
+    texts = set(labels["texts"])
+    for name in ("Hmeimim Air Base", "Aleppo", "Idlib", "Deir ez-Zor", "Al Bāb"):
+        assert name in texts, (name, sorted(texts))
+    assert {"Nojeh Air Base", "Hamadān"} & texts
+    assert labels["overlaps"] == 0
+    assert "RU 2016-12-01" in closer["texts"], closer  # al-Bab's raid: actor and date
+    assert closer["overlaps"] == 0
+    assert "Struck (actor, date)" in key and "Approximate origin" in key
+
+    struck = [e for e in events if not e["line"]]
+    titles = " ".join(e["title"] for e in struck)
+    assert "Aleppo" in titles and "Al Bāb" in titles
+    for event in struck:
+        fields = event["fields"]
+        assert fields["Actor"] != "not named" and fields["Means"] != "not named"
+        assert re.match(r"\d{4}-\d\d-\d\d", fields["Dates"]) and fields["Sources"]
+    origins = [e for e in events if e["line"]]
+    assert origins and all(e["dashed"] for e in origins)
+    assert all("Iran (approximate)" in e["fields"]["From"] for e in origins)
