@@ -120,6 +120,33 @@ _VISIBLE_LABELS = """
 """
 
 
+# The strike events' layers: their popups' fields, the struck names, dashed or not.
+_STRUCK = """
+() => {
+    const map = window[document.querySelector('.folium-map').id];
+    const parser = new DOMParser();
+    const events = [];
+    map.eachLayer(layer => {
+        const popup = layer.getPopup && layer.getPopup();
+        if (!popup) return;
+        const doc = parser.parseFromString(popup.getContent(), 'text/html');
+        const title = doc.querySelector('h4').textContent;
+        if (!title.startsWith('Struck:')) return;
+        const fields = {};
+        doc.querySelectorAll('div > b').forEach(b => {
+            fields[b.textContent.replace(':', '').trim()] =
+                b.parentElement.textContent.slice(b.textContent.length).trim();
+        });
+        const names = title.slice('Struck:'.length).split(', ')
+            .map(n => n.replace(/ \\([a-z]+\\)$/, '').trim());
+        events.push({names, fields, dashed: !!layer.options.dashArray,
+                     line: layer instanceof L.Polyline && !(layer instanceof L.CircleMarker)});
+    });
+    return {events, key: document.querySelector('.geo-legend').textContent};
+}
+"""
+
+
 def test_seed_export_shows_labels_without_hovering(seed_analysis: Analysis,
                                                    tmp_path: Path) -> None:
     out = export(seed_analysis, tmp_path / "seeds.html", title="Seeds")
@@ -129,6 +156,7 @@ def test_seed_export_shows_labels_without_hovering(seed_analysis: Analysis,
         page.wait_for_timeout(600)  # fitBounds, then the declutter pass
         page.screenshot(path=str(LABELS_SCREENSHOT))
         seen = page.evaluate(_VISIBLE_LABELS)
+        struck = page.evaluate(_STRUCK)
         # The time control: the first day shows fewer paths than all days.
         routes = ("() => document.querySelectorAll("
                   f"'.leaflet-overlay-pane path[stroke=\"{PATH_COLOR}\"]').length")
@@ -146,6 +174,16 @@ def test_seed_export_shows_labels_without_hovering(seed_analysis: Analysis,
     assert any(t.endswith(" km") for t in texts)
     assert seen["overlaps"] == 0
     assert every_day == 7 and 0 < first_day < every_day
+    # The strike events: struck places with actor, means, dates and sources in the popup,
+    # "from Iran" a dashed line, and both in the key.
+    places = [e for e in struck["events"] if not e["line"]]
+    assert {"Aleppo", "Al Bāb"} <= {n for e in places for n in e["names"]}
+    assert all(all(e["fields"][k] not in ("", "not named") for k in
+                   ("Actor", "Means", "Dates", "Sources")) for e in places)
+    lines = [e for e in struck["events"] if e["line"]]
+    assert lines and all(e["dashed"] and "Iran (approximate)" in e["fields"]["From"]
+                         for e in lines)
+    assert "Struck (actor, date)" in struck["key"] and "Approximate origin" in struck["key"]
     assert day_label and day_label.startswith("Through 2016-08-11")
 
 
