@@ -171,3 +171,16 @@ def test_confidence_is_calibrated_but_a_fuzzy_match_keeps_its_own(
     fuzzy = place(places("The jets took off from Khamandan air base in Iran.", gazetteer, nlp),
                   "Khamandan")
     assert fuzzy.confidence not in {s.calibrated for s in table.steps}
+
+
+def test_a_division_written_with_its_designation_answers_to_its_bare_name(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    # The curated "Kharkiv Oblast" lends "Kharkiv" to the oblast, which a 'region' cue asks
+    # for; the bare name alone is still the city.
+    assert "admin:UA.63" in {c.entry.gazetteer_id for c in gazetteer.lookup(["kharkiv"])["kharkiv"]}
+    region = place(places("Ukraine said drones struck the Kharkiv region overnight.",
+                          gazetteer, nlp), "Kharkiv")
+    assert region.entry is not None and region.entry.gazetteer_id == "admin:UA.63"
+    city = place(places("Ukraine said sirens sounded in Kharkiv overnight.", gazetteer, nlp),
+                 "Kharkiv")
+    assert city.entry is not None and city.entry.feature is Feature.CITY

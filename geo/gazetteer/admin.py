@@ -96,9 +96,12 @@ class _Admin1Guesser:
         return ""
 
 
+ADMIN_ID_PREFIX = "admin:"
+
+
 def admin_id(iso2: str, code: str) -> str:
     """The gazetteer id of a first-level division."""
-    return f"admin:{iso2.upper()}.{code}"
+    return f"{ADMIN_ID_PREFIX}{iso2.upper()}.{code}"
 
 
 def _code(state: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ import csv
 import re
 from pathlib import Path
 
+from geo.gazetteer.admin import ADMIN_ID_PREFIX
 from geo.gazetteer.airfields import stem
 from geo.gazetteer.countries import country_id
 from geo.gazetteer.records import CuratedDataError, NameRecord, PlaceRecord, usable
@@ -30,6 +31,10 @@ ALIAS_KINDS = frozenset({"", "alias", "demonym"})
 DEMONYM_COLUMNS = ("demonym", "iso2", "source")
 _ACRONYM_RE = re.compile(r"[A-Z]{2,4}")
 _AIRFIELDS = frozenset({Feature.AIRBASE, Feature.AIRPORT})
+# A division's English name with its designation ("Kharkiv Oblast"): the press writes the
+# bare name beside a word of its own ("the Kharkiv region"), so the bare name is one too.
+_DESIGNATED_DIVISION_RE = re.compile(
+    r"(?P<bare>.+?)\s+(?:Oblast|Province|Governorate|Krai|Prefecture|Voivodeship)")
 
 
 def read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
@@ -96,6 +101,9 @@ def read_aliases(path: Path) -> tuple[list[PlaceRecord], list[NameRecord]]:
         entry = entries.get(place_id)
         if entry is not None and entry.feature in _AIRFIELDS and stem(name):
             names.append(NameRecord(place_id, stem(name), "airfield_stem"))
+        designated = _DESIGNATED_DIVISION_RE.fullmatch(name)
+        if designated and place_id.startswith(ADMIN_ID_PREFIX):
+            names.append(NameRecord(place_id, designated.group("bare"), "alt"))
     return places, names
 
 
