@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from geo.gazetteer import Candidate, Gazetteer, GazetteerError, build_gazetteer
-from geo.gazetteer.airfields import is_military, stem
+from geo.gazetteer.airfields import is_military, stem, without_city
 from geo.gazetteer.records import CuratedDataError
 from geo.models import Feature
 from geo.normalize import name_key, skeleton
@@ -228,6 +228,32 @@ def test_continent_adjectives_are_demonyms(gazetteer: Gazetteer) -> None:
                           ("Air Base", ""), ("Engels", "")])
 def test_stem(name: str, expected: str) -> None:
     assert stem(name) == expected
+
+
+@pytest.mark.parametrize(("name", "city", "expected"),
+                         [("London Heathrow", "London", "Heathrow"),
+                          ("Paris-Orly", "Paris", "Orly"),
+                          ("Amsterdam Schiphol", "Amsterdam", "Schiphol"),
+                          ("Glasgow Prestwick", "Prestwick", ""),
+                          ("London City", "London", ""), ("Oslo Valley", "Oslo", ""),
+                          ("Hamadan", "Hamadan", ""),
+                          ("Ronald Reagan Washington National", "Washington", "")])
+def test_the_rest_of_a_name_after_its_city(name: str, city: str, expected: str) -> None:
+    assert without_city(name, city) == expected
+
+
+@pytest.mark.parametrize(("name", "icao"),
+                         [("Heathrow", "EGLL"), ("Gatwick", "EGKK"), ("Schiphol", "EHAM"),
+                          ("O'Hare", "KORD"), ("Pearson", "CYYZ"), ("Diego Garcia", "FJDG")])
+def test_an_airfield_answers_to_its_name_without_its_city(gazetteer: Gazetteer, name: str,
+                                                          icao: str) -> None:
+    stems = {c.entry.gazetteer_id for c in by_key(gazetteer, name) if c.kind == "airfield_stem"}
+    assert f"icao:{icao}" in stems
+
+
+def test_each_part_of_a_two_part_airfield_name_is_a_stem(gazetteer: Gazetteer) -> None:
+    stems = {c.entry.gazetteer_id for c in by_key(gazetteer, "Balad") if c.kind == "airfield_stem"}
+    assert "icao:ORBD" in stems
 
 
 def test_military() -> None:

@@ -39,6 +39,21 @@ def test_air_base_cue_picks_the_base_over_the_city(gazetteer: Gazetteer, nlp: La
     assert city.entry is not None and city.entry.feature == Feature.CITY
 
 
+def test_an_airport_named_without_its_city(gazetteer: Gazetteer, nlp: Language) -> None:
+    found = places("Fog in England grounded planes at Heathrow on Monday, and flights at "
+                   "Gatwick airport were late.", gazetteer, nlp)
+    assert place(found, "Heathrow").entry.gazetteer_id == "icao:EGLL"  # type: ignore[union-attr]
+    assert place(found, "Gatwick").entry.gazetteer_id == "icao:EGKK"  # type: ignore[union-attr]
+
+
+def test_a_bare_airport_stem_without_a_cue_is_no_airport(gazetteer: Gazetteer,
+                                                         nlp: Language) -> None:
+    # Like "Hamadan", a stem alone, with no airfield cue nor "from"/"at", is not the field.
+    found = places("Residents of Heathrow, Florida, met on Tuesday.", gazetteer, nlp)
+    heathrow = place(found, "Heathrow").entry
+    assert heathrow is not None and heathrow.feature == Feature.CITY and heathrow.country == "US"
+
+
 def test_misspelt_base_is_matched_fuzzily_in_the_named_country(gazetteer: Gazetteer,
                                                                nlp: Language) -> None:
     found = places("The jets took off from Khamandan air base in Iran.", gazetteer, nlp)

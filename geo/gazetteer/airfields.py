@@ -7,7 +7,11 @@ or carry an IATA code (a sign of scheduled service).
 
 Names: the full name, each Latin keyword, the ICAO code (kind 'code') and the stem, the name
 without its generic words ("Hamadan Air Base" -> "Hamadan", kind 'airfield_stem'), so that a
-mention "Hamadan air base" reaches the field.
+mention "Hamadan air base" reaches the field. A name that begins or ends with the city the field
+serves also answers to the rest ("London Heathrow Airport", serving London -> "Heathrow";
+"Amsterdam Airport Schiphol" -> "Schiphol"), as the press names it, and each part of a name of
+two parts to its stem ("Balad Southeast Airport / Joint Base Balad" -> "Balad"), and the
+name without a second one in brackets ("Long Beach Airport (Daugherty Field)" -> "Long Beach").
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 import airportsdata
+from wordfreq import zipf_frequency
 
 from geo.gazetteer.records import PlaceRecord, is_code, named, usable
 from geo.models import Feature, GazetteerEntry
@@ -44,13 +49,24 @@ _MILITARY_ACRONYM_RE = re.compile(r"\b(AB|AFB|NAS|RAF|AAF|ANGB|MCAS)\b")
 # Generic words of airfield names, longest first so phrases go before their parts.
 _GENERIC_RE = re.compile(
     r"\b(international airport|regional airport|municipal airport|air force base|"
-    r"air force station|naval air station|army air ?field|air national guard base|"
+    r"air force station|naval air station|naval support facility|naval air facility|"
+    r"joint base|army air ?field|air national guard base|"
     r"military air ?base|military air ?field|military airport|air ?base|air station|"
     r"airport|air ?field|aerodrome|air ?strip|airpark|international|intl|regional|"
     r"municipal|military)\b",
     re.IGNORECASE,
 )
 _GENERIC_ACRONYM_RE = re.compile(r"\b(AB|AFB|NAS|RAF|AAF|ANGB|MCAS)\b")
+# What may join a city to the rest of a field's name: "London Heathrow", "Paris-Orly".
+_CITY_JOIN = r"[\s\-\u2013\u2014/,]+"
+# From this Zipf frequency a rest is an English word, not a field's name ("Valley", "State").
+COMMON_REST_ZIPF = 4.3
+# A rest that only describes the field is no name of its own ("London City", "Tulsa Downtown").
+_DESCRIPTIVE_RE = re.compile(
+    r"(city|metropolitan|metro|executive|county|downtown|central|national|memorial|field|"
+    r"north|south|east|west|northeast|northwest|southeast|southwest|new|old|main)",
+    re.IGNORECASE,
+)
 
 
 def is_military(text: str) -> bool:
@@ -67,6 +83,33 @@ def stem(name: str) -> str:
     return bare
 
 
+def without_city(name: str, city: str) -> str:
+    """The rest of ``name`` once the served ``city`` is cut from its start, or ''.
+
+    "London Heathrow" less "London" is "Heathrow". Only a leading city is cut: a trailing
+    one follows another town's name ("Glasgow Prestwick"), which would become the stem. A
+    rest that is a common English word ("London City", "Manchester Central") gives ''.
+    """
+    city = city.strip()
+    if not usable(city):
+        return ""
+    match = re.match(rf"{re.escape(city)}{_CITY_JOIN}(?P<rest>.+)$", name, re.IGNORECASE)
+    if match is None:
+        return ""
+    rest = match.group("rest").strip(" -/,.()")
+    if (not usable(rest) or not rest[0].isupper() or _DESCRIPTIVE_RE.fullmatch(rest)
+            or "(" in rest
+            or re.search(_GENERIC_ACRONYM_RE.pattern, rest, re.IGNORECASE)
+            or zipf_frequency(rest, "en") >= COMMON_REST_ZIPF):
+        return ""
+    return rest
+
+
+def _served_cities(*municipalities: str) -> list[str]:
+    # "Washington, DC" and "Bakirkoy, Istanbul" name their city among comma-separated parts.
+    return [part.strip() for m in municipalities for part in (m, *m.split(",")) if part.strip()]
+
+
 @dataclass
 class _Field:
     """One airfield while sources are merged."""
@@ -81,6 +124,8 @@ class _Field:
     gps_code: str = ""
     region: str = ""
     military: bool = False
+    # The cities it serves, as its sources write them ("London").
+    cities: list[str] = field(default_factory=list)
     # (name, kind) pairs, the field's own name first.
     names: list[tuple[str, str]] = field(default_factory=list)
 
@@ -120,7 +165,7 @@ def _from_ourairports() -> tuple[dict[str, _Field], set[str]]:
             lat=float(row["latitude_deg"]), lon=float(row["longitude_deg"]),
             country=row["iso_country"], source="ourairports",
             gps_code=row.get("gps_code") or "", region=row.get("iso_region") or "",
-            military=military,
+            military=military, cities=_served_cities(row.get("municipality") or ""),
             names=[(row["name"], "name"), *((k, "keyword") for k in keywords)],
         )
         kept[f.gazetteer_id] = f
@@ -155,6 +200,7 @@ def _merge_airportsdata(fields: dict[str, _Field], dropped: set[str]) -> None:
         if known is not None:
             known.lat, known.lon = lat, lon
             known.names.append((name, "alt"))
+            known.cities.extend(_served_cities(str(rec.get("city") or "")))
             known.military = known.military or is_military(name)
             continue
         military = is_military(name)
@@ -162,13 +208,28 @@ def _merge_airportsdata(fields: dict[str, _Field], dropped: set[str]) -> None:
             continue
         f = _Field(ident=icao, icao=icao, name=name, lat=lat, lon=lon,
                    country=str(rec["country"]), source="airportsdata", military=military,
-                   names=[(name, "name")])
+                   cities=_served_cities(str(rec.get("city") or "")), names=[(name, "name")])
         fields[f.gazetteer_id] = f
+
+
+def _stems(name: str, cities: list[str]) -> Iterator[str]:
+    """Every stem of a name: of the whole, of each part, and each with its city cut off."""
+    parts = re.split(r"\s+/\s+", name)
+    # "Long Beach Airport (Daugherty Field)": the name without its second name in brackets.
+    parts += [bare for p in parts if (bare := re.sub(r"\s*\([^)]*\)?", "", p)) not in ("", p)]
+    for part in parts:
+        bare = stem(part) or part
+        if bare != part:
+            yield bare  # "Joint Base Balad" of "... / Joint Base Balad" stems to "Balad"
+        for city in cities:
+            rest = without_city(bare, city)
+            if rest:
+                yield rest
 
 
 def _names(f: _Field) -> tuple[tuple[str, str], ...]:
     texts = [(t, kind) for t, kind in f.names if not is_code(t)]
-    pairs = texts[1:] + [(s, "airfield_stem") for s in (stem(t) for t, _ in texts) if s]
+    pairs = texts[1:] + [(s, "airfield_stem") for t, _ in texts for s in _stems(t, f.cities)]
     if f.icao:
         pairs.append((f.icao, "code"))
     return named(texts[0][0] if texts else f.name, pairs)
