@@ -341,6 +341,14 @@ def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
             # ("Delaware", not the Ohio town; but "Washington" is still the capital): the
             # below-a-city prior, meant for a province named after its seat, is lifted.
             base = _Scored(base.entry, base.score - FEATURE_PRIOR[Feature.ADMIN], base.reason)
+        if (candidate.kind == "airfield_stem" and mention.cue not in CUE_FEATURES
+                and focus[candidate.entry.country]
+                and not any(c.entry.country in focus and c.entry.feature not in AIRFIELD_FEATURES
+                            for c in extraction.candidates)):
+            # "at Heathrow" in a British story is the field of the article's country, not a
+            # namesake town abroad; a place of the article's countries still wins ("Hamadan").
+            base = _Scored(base.entry, base.score - FEATURE_PRIOR.get(candidate.entry.feature, 0.0)
+                           + QUALIFIER_BONUS, base.reason + ", airfield of a country named")
         score, reason = base.score, base.reason
         if context is not None and not context.empty:
             # A big town of the name stops a small namesake, not another big one, from

@@ -46,6 +46,20 @@ def test_an_airport_named_without_its_city(gazetteer: Gazetteer, nlp: Language) 
     assert place(found, "Gatwick").entry.gazetteer_id == "icao:EGKK"  # type: ignore[union-attr]
 
 
+def test_an_airfield_stem_of_the_article_country_beats_a_namesake_abroad(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    found = places("Fog in England delayed flights at Heathrow on Monday.", gazetteer, nlp)
+    assert place(found, "Heathrow").entry.gazetteer_id == "icao:EGLL"  # type: ignore[union-attr]
+
+
+def test_a_town_of_the_article_country_beats_its_airfield_stem(gazetteer: Gazetteer,
+                                                              nlp: Language) -> None:
+    # Without "air base", "from Lakenheath" in a British story is the town, as with Hamadan.
+    found = places("In England, jets took off from Lakenheath on Monday.", gazetteer, nlp)
+    town = place(found, "Lakenheath").entry
+    assert town is not None and town.feature == Feature.CITY and town.country == "GB"
+
+
 def test_a_bare_airport_stem_without_a_cue_is_no_airport(gazetteer: Gazetteer,
                                                          nlp: Language) -> None:
     # Like "Hamadan", a stem alone, with no airfield cue nor "from"/"at", is not the field.
