@@ -143,6 +143,11 @@ def test_a_direction_or_kind_of_area_alone_is_no_place(gazetteer: Gazetteer, nlp
         # a bare airfield name where aircraft are or leave from
         ("The first manned raids were flown from Incirlik on Wednesday.", "Incirlik",
          "icao:LTAG"),
+        # an airport named without the city it serves, as the press writes it
+        ("Snow closed runways at Heathrow overnight.", "Heathrow", "icao:EGLL"),
+        ("Passengers waited for hours at Gatwick airport.", "Gatwick", "icao:EGKK"),
+        ("Tankers took off from Diego Garcia before dawn.", "Diego Garcia", "icao:FJDG"),
+        ("Rockets fell near Balad air base north of Baghdad.", "Balad", "icao:ORBD"),
     ],
 )
 def test_airfield_forms_reach_the_airfield(text: str, mention: str, icao: str,
