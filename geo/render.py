@@ -142,13 +142,18 @@ class _BindText(MacroElement):
 
 
 class StaticGeoJson(Layer):
-    """A GeoJSON layer with one fixed style, embedded as JSON (smaller than folium.GeoJson)."""
+    """A GeoJSON layer with one fixed style, embedded as JSON (smaller than folium.GeoJson).
+
+    It is painted on a canvas of its own: the world's outlines are thousands of polygons,
+    which as SVG elements took the browser most of a second to lay out; the symbols and
+    paths above stay SVG, clickable and styled."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.geoJSON(
-                {{ this.data }}, {"style": {{ this.style }}, "interactive": false});
+                {{ this.data }}, {"style": {{ this.style }}, "interactive": false,
+                                  "renderer": L.canvas({"padding": 0.5})});
         {% endmacro %}
         """
     )

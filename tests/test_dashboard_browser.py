@@ -95,7 +95,7 @@ _INSPECT = """
     return {
         places, paths, events,
         routes: svg.filter(p => p.getAttribute('stroke') === '%s').length,
-        outlines: svg.length,
+        outlines: !!document.querySelector('.leaflet-overlay-pane canvas'),
         symbols: document.querySelectorAll('.leaflet-marker-pane .leaflet-marker-icon svg').length,
         legend: !!document.querySelector('.geo-legend'),
         layers: [...document.querySelectorAll('.leaflet-control-layers-overlays label')]
@@ -293,7 +293,7 @@ def test_dashboard_offline_filters_and_downloads(dashboard_url: str, tmp_path: P
             assert shown == total == 5
             assert n_paths >= 4
             before = _wait_for_map(page, n_places, n_paths)
-            assert before["legend"] and before["outlines"] > 100  # country outlines drawn
+            assert before["legend"] and before["outlines"]  # country outlines, on their canvas
             assert "Country outlines" in before["layers"] and "Flight paths" in before["layers"]
             titles = " ".join(pl["title"] for pl in before["places"])
             for seed_place in ("Hmeimim", "Aleppo", "Idlib", "Deir ez-Zor", "Nojeh"):
