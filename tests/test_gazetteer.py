@@ -256,6 +256,14 @@ def test_each_part_of_a_two_part_airfield_name_is_a_stem(gazetteer: Gazetteer) -
     assert "icao:ORBD" in stems
 
 
+def test_a_town_before_a_slash_is_no_second_field_name(gazetteer: Gazetteer) -> None:
+    # "Tofino / Long Beach Airport" is a field in Tofino; "Long Beach Airport (Daugherty
+    # Field)" is the one a reader of "Long Beach airport" means.
+    stems = {c.entry.gazetteer_id for c in by_key(gazetteer, "Long Beach")
+             if c.kind == "airfield_stem"}
+    assert "icao:KLGB" in stems and "icao:CYAZ" not in stems
+
+
 def test_military() -> None:
     assert is_military("Mozdok Air Base") and is_military("Dover AFB")
     assert not is_military("Bassel Al-Assad International Airport")

@@ -58,7 +58,7 @@ _GENERIC_RE = re.compile(
 )
 _GENERIC_ACRONYM_RE = re.compile(r"\b(AB|AFB|NAS|RAF|AAF|ANGB|MCAS)\b")
 # What may join a city to the rest of a field's name: "London Heathrow", "Paris-Orly".
-_CITY_JOIN = r"[\s\-\u2013\u2014/,]+"
+_CITY_JOIN = r"[\s\-\u2013\u2014,]+"
 # From this Zipf frequency a rest is an English word, not a field's name ("Valley", "State").
 COMMON_REST_ZIPF = 4.3
 # A rest that only describes the field is no name of its own ("London City", "Tulsa Downtown").
@@ -214,7 +214,11 @@ def _merge_airportsdata(fields: dict[str, _Field], dropped: set[str]) -> None:
 
 def _stems(name: str, cities: list[str]) -> Iterator[str]:
     """Every stem of a name: of the whole, of each part, and each with its city cut off."""
+    # Two fields' names ("... Airport / Joint Base Balad"), not a town and a field's name
+    # ("Tofino / Long Beach Airport", a field in Tofino that is not Long Beach's airport).
     parts = re.split(r"\s+/\s+", name)
+    if not all(stem(p) for p in parts):
+        parts = [name]
     # "Long Beach Airport (Daugherty Field)": the name without its second name in brackets.
     parts += [bare for p in parts if (bare := re.sub(r"\s*\([^)]*\)?", "", p)) not in ("", p)]
     for part in parts:
