@@ -343,10 +343,12 @@ def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
             base = _Scored(base.entry, base.score - FEATURE_PRIOR[Feature.ADMIN], base.reason)
         if (candidate.kind == "airfield_stem" and mention.cue not in CUE_FEATURES
                 and focus[candidate.entry.country]
-                and not any(c.entry.country in focus and c.entry.feature not in AIRFIELD_FEATURES
+                and not any(c.entry.country in focus and c.kind in PRIMARY_KINDS
+                            and c.entry.feature not in AIRFIELD_FEATURES
                             for c in extraction.candidates)):
             # "at Heathrow" in a British story is the field of the article's country, not a
-            # namesake town abroad; a place of the article's countries still wins ("Hamadan").
+            # namesake town abroad; a place of the article's countries that bears the name
+            # still wins ("Hamadan"), one that has it only as an alternate does not.
             base = _Scored(base.entry, base.score - FEATURE_PRIOR.get(candidate.entry.feature, 0.0)
                            + QUALIFIER_BONUS, base.reason + ", airfield of a country named")
         score, reason = base.score, base.reason

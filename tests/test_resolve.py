@@ -52,6 +52,13 @@ def test_an_airfield_stem_of_the_article_country_beats_a_namesake_abroad(
     assert place(found, "Heathrow").entry.gazetteer_id == "icao:EGLL"  # type: ignore[union-attr]
 
 
+def test_an_alternate_name_of_a_town_does_not_beat_the_airfield(gazetteer: Gazetteer,
+                                                                nlp: Language) -> None:
+    # An Istanbul quarter lists "Incirlik" among its alternate names; the base bears it.
+    found = places("Tankers flew to Turkey. They took off from Incirlik.", gazetteer, nlp)
+    assert place(found, "Incirlik").entry.gazetteer_id == "icao:LTAG"  # type: ignore[union-attr]
+
+
 def test_a_town_of_the_article_country_beats_its_airfield_stem(gazetteer: Gazetteer,
                                                               nlp: Language) -> None:
     # Without "air base", "from Lakenheath" in a British story is the town, as with Hamadan.
