@@ -296,22 +296,27 @@ def candidate_spans(text: str, start: int, end: int) -> list[tuple[int, int, int
     return spans
 
 
-def _usable(candidates: Sequence[Candidate], text: str, span: _Span) -> list[Candidate]:
+def _written_as_airfield(text: str, span: _Span) -> bool:
+    """True where an airfield cue follows the name, "from"/"at" precede it, or it has words."""
+    return (span.tokens > 1 or CUE_FEATURES.get(_cue(text, span.start, span.end)) in (
+        Feature.AIRBASE, Feature.AIRPORT) or bool(_STAGING_BEFORE_RE.search(
+            text, max(0, span.start - 12), span.start)))
+
+
+def _usable(candidates: Sequence[Candidate], text: str, span: _Span,
+            airfield_named: bool) -> list[Candidate]:
     """Candidates the surface form may really mean.
 
     Codes ("US", "OIHS") count only where the text writes them in capitals; an airfield's
-    stem or keyword ("Hamadan" of "Hamadan Air Base") only where an airfield cue follows.
+    stem or keyword ("Hamadan" of "Hamadan Air Base") only where ``airfield_named``: the
+    article writes that name as an airfield here or elsewhere.
     """
     surface = text[span.start:span.end]
-    airfield_cue = CUE_FEATURES.get(_cue(text, span.start, span.end)) in (
-        Feature.AIRBASE, Feature.AIRPORT)
     usable = []
     for candidate in candidates:
         if candidate.kind == "code" and not surface.isupper():
             continue
-        if candidate.kind in ("airfield_stem", "keyword") and not (
-                airfield_cue or span.tokens > 1 or _STAGING_BEFORE_RE.search(
-                    text, max(0, span.start - 12), span.start)):
+        if candidate.kind in ("airfield_stem", "keyword") and not airfield_named:
             continue
         usable.append(candidate)
     return usable
@@ -576,8 +581,11 @@ def match_names(article: Article, gazetteer: Gazetteer, *, thorough: bool = Fals
                 spans.append(_Span(s_start, s_end, tokens, key))
     found = gazetteer.lookup({s.key for s in spans})
     matched = [s for s in spans if found.get(s.key)]
+    # One sense per name: a stem written once as an airfield ("at Heathrow") may be the
+    # field where it stands alone too ("while Heathrow and Gatwick reported delays").
+    airfield_keys = {s.key for s in matched if _written_as_airfield(text, s)}
     for span in matched:
-        span.candidates = _usable(found[span.key], text, span)
+        span.candidates = _usable(found[span.key], text, span, span.key in airfield_keys)
         if airfield_designation(text[span.start:span.end]):
             # "Whiteman Air Force Base" is the field, not the census place named after it.
             fields = [c for c in span.candidates if c.entry.feature in AIRFIELD_FEATURES]

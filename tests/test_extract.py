@@ -351,3 +351,14 @@ def test_an_airfield_named_after_a_man_is_still_the_airfield_after_from(
     assert "Whiteman" in found
     assert "icao:KSZL" in {c.entry.gazetteer_id for c in found["Whiteman"].candidates}
     assert "Harbor" not in found and "Pearl" not in found
+
+
+def test_a_stem_the_article_writes_as_an_airfield_elsewhere_may_be_the_field(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    # One sense per name: the bare first "Engels" may be the base of "the Engels air base".
+    found = run("Engels was quiet. Drones hit the Engels air base again.", gazetteer, nlp)
+    first = next(e for e in found if e.mention.start == 0)
+    assert "ourairports:RU-8602" in {c.entry.gazetteer_id for c in first.candidates}
+    alone = next(e for e in run("Engels was quiet on Monday.", gazetteer, nlp)
+                 if e.mention.start == 0)
+    assert all(c.kind != "airfield_stem" for c in alone.candidates)
