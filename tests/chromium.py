@@ -71,3 +71,27 @@ def offline_page(viewport: tuple[int, int] = (1280, 800)) -> Iterator[tuple[Any,
             yield page, log
         finally:
             browser.close()
+
+
+# Labels a reader sees without hovering: laid out, not hidden by the declutter script,
+# inside the map; and whether any two of them overlap.
+VISIBLE_LABELS_JS = """
+() => {
+    const box = document.querySelector('.leaflet-container').getBoundingClientRect();
+    const shown = [...document.querySelectorAll('.geo-label')]
+        .filter(el => !el.classList.contains('geo-label-hidden'))
+        .map(el => ({el, text: el.textContent.trim(),
+                     r: (el.querySelector('[data-p]') || el).getBoundingClientRect()}))
+        .filter(l => l.r.width > 0 && l.r.left >= box.left && l.r.right <= box.right
+                && l.r.top >= box.top && l.r.bottom <= box.bottom
+                && getComputedStyle(l.el).visibility !== 'hidden');
+    let overlaps = 0;
+    for (let i = 0; i < shown.length; i++)
+        for (let j = i + 1; j < shown.length; j++) {
+            const a = shown[i].r, b = shown[j].r;
+            if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+                overlaps++;
+        }
+    return {texts: shown.map(l => l.text), overlaps};
+}
+"""

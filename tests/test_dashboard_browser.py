@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from chromium import CHROMIUM, CHROMIUM_ARGS, requires_chromium
+from chromium import CHROMIUM, CHROMIUM_ARGS, VISIBLE_LABELS_JS, requires_chromium
 
 from geo.gazetteer import Gazetteer
 from geo.geocache import CACHE_ENV
@@ -584,27 +584,6 @@ _ZOOM_TO_STRUCK = """
 }
 """
 
-# The labels drawn inside the map's frame with no pointer over it, and their overlaps.
-_VISIBLE_LABELS = """
-() => {
-    const box = window.map.getContainer().getBoundingClientRect();
-    const shown = [...document.querySelectorAll('.geo-label')]
-        .filter(el => !el.classList.contains('geo-label-hidden'))
-        .map(el => ({el, text: el.textContent.trim(),
-                     r: (el.querySelector('[data-p]') || el).getBoundingClientRect()}))
-        .filter(l => l.r.width > 0 && l.r.left >= box.left && l.r.right <= box.right
-                && l.r.top >= box.top && l.r.bottom <= box.bottom
-                && getComputedStyle(l.el).visibility !== 'hidden');
-    let overlaps = 0;
-    for (let i = 0; i < shown.length; i++)
-        for (let j = i + 1; j < shown.length; j++) {
-            const a = shown[i].r, b = shown[j].r;
-            if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
-                overlaps++;
-        }
-    return {texts: shown.map(l => l.text), overlaps};
-}
-"""
 
 
 def test_the_dashboard_map_labels_the_seeds_and_draws_their_strikes(
@@ -626,14 +605,14 @@ def test_the_dashboard_map_labels_the_seeds_and_draws_their_strikes(
             frame = _map_frame(page)
             frame.wait_for_selector(".geo-label", state="attached", timeout=10_000)
             page.wait_for_timeout(800)  # fitBounds, then the declutter pass
-            labels = frame.evaluate(_VISIBLE_LABELS)
+            labels = frame.evaluate(VISIBLE_LABELS_JS)
             events = frame.evaluate(_EVENTS)
             key = frame.locator(".geo-legend").inner_text()
             page.screenshot(path=str(tmp_path / "labels.png"))
             # Closer in, the struck places' actor and date have room beside their names.
             frame.evaluate(_ZOOM_TO_STRUCK % "Al Bāb")
             page.wait_for_timeout(800)
-            closer = frame.evaluate(_VISIBLE_LABELS)
+            closer = frame.evaluate(VISIBLE_LABELS_JS)
         finally:
             browser.close()
     assert guard.refused == []

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from chromium import offline_page, requires_chromium
+from chromium import VISIBLE_LABELS_JS, offline_page, requires_chromium
 from test_render import HOSTILE_SOURCE, IMG, SCRIPT, sample_analysis, small_borders
 
 from geo.export import export
@@ -96,28 +96,6 @@ def test_exported_html_draws_with_no_network(tmp_path: Path) -> None:
         assert "<script" not in item["html"] and "<img" not in item["html"]
 
 
-# Labels a reader sees without hovering: laid out, not hidden by the declutter script,
-# inside the map; and whether any two of them overlap.
-_VISIBLE_LABELS = """
-() => {
-    const box = document.querySelector('.folium-map').getBoundingClientRect();
-    const shown = [...document.querySelectorAll('.geo-label')]
-        .filter(el => !el.classList.contains('geo-label-hidden'))
-        .map(el => ({el, text: el.textContent.trim(),
-                     r: (el.querySelector('[data-p]') || el).getBoundingClientRect()}))
-        .filter(l => l.r.width > 0 && l.r.left >= box.left && l.r.right <= box.right
-                && l.r.top >= box.top && l.r.bottom <= box.bottom
-                && getComputedStyle(l.el).visibility !== 'hidden');
-    let overlaps = 0;
-    for (let i = 0; i < shown.length; i++)
-        for (let j = i + 1; j < shown.length; j++) {
-            const a = shown[i].r, b = shown[j].r;
-            if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
-                overlaps++;
-        }
-    return {texts: shown.map(l => l.text), overlaps};
-}
-"""
 
 
 # The strike events' layers: their popups' fields, the struck names, dashed or not.
@@ -155,7 +133,7 @@ def test_seed_export_shows_labels_without_hovering(seed_analysis: Analysis,
         page.wait_for_selector(".geo-label", state="attached", timeout=10_000)
         page.wait_for_timeout(600)  # fitBounds, then the declutter pass
         page.screenshot(path=str(LABELS_SCREENSHOT))
-        seen = page.evaluate(_VISIBLE_LABELS)
+        seen = page.evaluate(VISIBLE_LABELS_JS)
         struck = page.evaluate(_STRUCK)
         # The time control: the first day shows fewer paths than all days.
         routes = ("() => document.querySelectorAll("
