@@ -585,7 +585,6 @@ _ZOOM_TO_STRUCK = """
 """
 
 
-
 def test_the_dashboard_map_labels_the_seeds_and_draws_their_strikes(
         dashboard_url: str, tmp_path: Path) -> None:
     """Without hovering: the bases and targets are named; the strike events are drawn with
