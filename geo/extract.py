@@ -254,7 +254,7 @@ def _zipf(word: str) -> float:
 
 def is_rare_name(surface: str) -> bool:
     """True when no word of the name is common English ("Kelowna", not "Clever")."""
-    words = [text for text in _WORD_RE.findall(surface)]
+    words = _WORD_RE.findall(surface)
     return bool(words) and all(_zipf(w) < FOCUS_TOWN_MAX_ZIPF for w in words)
 
 
