@@ -24,13 +24,21 @@ from streamlit_folium import st_folium
 
 from geo.articles import ReadLimits, article_from_bytes, article_from_text
 from geo.articles import load_articles as read_folder
+from geo.dashboard_data import (
+    BundledKey,
+    bundled_folder,
+    bundled_key,
+    code_key,
+    dashboard_store_path,
+    pins_key,
+    take_prepared,
+)
 from geo.dashboard_state import (
     ALL_ROLES,
     FILTER_PARAMS,
     MAX_UPLOAD_BYTES,
     UNPLACED_COLOR,
     UPLOAD_SUFFIXES,
-    FilesKey,
     Filters,
     Highlight,
     Unplaced,
@@ -42,8 +50,6 @@ from geo.dashboard_state import (
     decode_filters,
     encode_filters,
     entry_label,
-    files_key,
-    folder_key,
     highlight_html,
     legend_html,
     md_escape,
@@ -57,7 +63,7 @@ from geo.dashboard_state import (
 )
 from geo.export import export_bytes
 from geo.fetch import FetchError, PageCache, default_page_cache, fetch_article
-from geo.gazetteer import Gazetteer, GazetteerError, default_gazetteer_path
+from geo.gazetteer import Gazetteer, GazetteerError
 from geo.geocache import GeocodeCache, default_cache_path
 from geo.models import Analysis, Article, Feature, GazetteerEntry, LoadProblem, Role
 from geo.normalize import name_key, skeleton
@@ -68,11 +74,6 @@ from geo.view import filter_analysis, place_summaries
 if TYPE_CHECKING:
     from spacy.language import Language
 
-ARTICLES_ENV = "GEO_ARTICLES"
-STORE_ENV = "GEO_DASHBOARD_STORE"
-ROOT = Path(__file__).resolve().parent
-DEFAULT_ARTICLES = ROOT / "data" / "articles"
-GEO_PACKAGE = ROOT / "geo"
 MAP_HEIGHT = 620
 MAX_FIX_GROUPS = 40
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -86,7 +87,6 @@ DOWNLOADS = (
 )
 
 UploadKey = tuple[tuple[str, str, str, str, str], ...]
-PinsKey = tuple[tuple[str, str, float, float, str, str, str], ...]
 
 
 # --- shared resources (one per server process) ----------------------------------------
@@ -135,28 +135,6 @@ def country_names() -> dict[str, str]:
 
 
 # --- analysis -------------------------------------------------------------------------
-
-
-def dashboard_store_path() -> Path:
-    """The dashboard's analysis store (``$GEO_DASHBOARD_STORE``), beside the geocode cache."""
-    return Path(os.environ.get(STORE_ENV) or Path(default_cache_path()).parent / "dashboard.duckdb")
-
-
-def code_key() -> FilesKey:
-    """The key of what an analysis depends on besides the articles: geo's code and data.
-
-    The bundled articles' analysis is kept on disk across restarts; a changed extractor,
-    gazetteer or alias list must not be answered from an old run.
-    """
-    used = [*GEO_PACKAGE.rglob("*.py"), *(ROOT / "data").glob("*.csv"), default_gazetteer_path()]
-    return files_key((p for p in used if p.is_file()), Path("/"))
-
-
-def pins_key(pins: dict[str, GazetteerEntry]) -> PinsKey:
-    return tuple(sorted(
-        (k, e.gazetteer_id, e.lat, e.lon, e.name, e.country, e.feature.value)
-        for k, e in pins.items()
-    ))
 
 
 def analyse_now(
@@ -210,25 +188,24 @@ def analyse_now(
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def analyse_folder(
-    folder: str, folder_stamp: FilesKey, pins_stamp: PinsKey, code_stamp: FilesKey,
-    _pins: dict[str, GazetteerEntry],
-) -> Analysis:
-    """The bundled articles' analysis, keyed by file mtimes, pins and code.
+def analyse_folder(key: BundledKey, _pins: dict[str, GazetteerEntry]) -> Analysis:
+    """The bundled articles' analysis, keyed by folder, file mtimes, pins and code.
 
-    The analysis store keeps it across restarts; this cache spares reruns the merge.
+    The analysis store keeps it across restarts (the launcher reads it back before the
+    first page asks); this cache spares reruns the merge.
     """
-    return analyse_now(folder, (), _pins)
+    prepared = take_prepared(key)
+    return prepared if prepared is not None else analyse_now(key[0], (), _pins)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def analyse_with_uploads(
-    folder: str, folder_stamp: FilesKey, uploads_stamp: UploadKey, pins_stamp: PinsKey,
-    code_stamp: FilesKey, _uploads: tuple[Article, ...], _pins: dict[str, GazetteerEntry],
+    key: BundledKey, uploads_stamp: UploadKey, _uploads: tuple[Article, ...],
+    _pins: dict[str, GazetteerEntry],
 ) -> Analysis:
     """The analysis with uploads, keyed by content hashes; in memory only (uploads may be
     sensitive), and all articles together so that paths link across them."""
-    return analyse_now(folder, _uploads, _pins)
+    return analyse_now(key[0], _uploads, _pins)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -731,7 +708,7 @@ def main() -> None:
         show_archive(Path(archive))
         return
 
-    folder = Path(os.environ.get(ARTICLES_ENV) or DEFAULT_ARTICLES)
+    folder = bundled_folder()
     st.sidebar.header("Articles")
     bundled = st.sidebar.toggle(f"Bundled articles ({folder.name})", value=True,
                                 key="use_bundled")
@@ -751,14 +728,12 @@ def main() -> None:
         st.stop()
     cache = geocode_cache(default_cache_path())
     pins = {p.key: p.entry for p in cache.pins()}
-    folder_arg = str(folder) if bundled else ""
-    folder_stamp = folder_key(folder) if bundled else ()
+    key = bundled_key(folder, pins) if bundled else ("", (), pins_key(pins), code_key())
     try:
         if uploads:
-            analysis = analyse_with_uploads(folder_arg, folder_stamp, uploads_stamp,
-                                            pins_key(pins), code_key(), tuple(uploads), pins)
+            analysis = analyse_with_uploads(key, uploads_stamp, tuple(uploads), pins)
         else:
-            analysis = analyse_folder(folder_arg, folder_stamp, pins_key(pins), code_key(), pins)
+            analysis = analyse_folder(key, pins)
     except Exception as err:
         from geo.nlp import ModelMissingError
 

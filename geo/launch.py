@@ -4,8 +4,9 @@ Streamlit runs the dashboard script inside its server's process, so whatever tha
 has imported and cached before it starts serving is already there for the first visitor.
 ``streamlit run dashboard.py`` starts cold: the first session pays for pandas, folium,
 DuckDB and geo's imports and for reading and labelling the country outlines (about 3 s of
-CPU on the seeds). Here that work is done before the server answers, then Streamlit is
-started in the same process.
+CPU on the seeds). Here that work is done before the server answers, and on a restart
+the bundled articles' stored analyses are read and merged for the first page too
+(:mod:`geo.dashboard_data`); then Streamlit is started in the same process.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def serve(streamlit_args: Sequence[str] = (), script: Path = DASHBOARD_SCRIPT) -
     """Warm up, then run ``streamlit run script *streamlit_args`` in this process."""
     seconds = warm_up()
     log.info("dashboard warmed up in %.1f s CPU", seconds)
+    from geo.dashboard_data import prepare_bundled
+
+    if prepare_bundled():  # a restart: the stored articles are merged for the first page
+        log.info("the bundled articles' first page is prepared from the store")
     from streamlit.web import cli as streamlit_cli
 
     result = streamlit_cli.main(["run", str(script), *streamlit_args], prog_name="streamlit",

@@ -418,3 +418,37 @@ def test_an_article_by_its_address_is_fetched_kept_and_read_offline(
     no_trouble(at)
     assert any("from the page cache" in s.value for s in at.success)
     assert summary(at)[:2] == (1, 1)
+
+
+def test_a_restart_draws_from_the_analysis_the_launcher_prepared(
+        gazetteer: Gazetteer, geocache: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The launcher reads the stored folder back before the first page; that page takes it
+    (once) instead of merging again, and shows what the first server showed."""
+    import streamlit as st
+
+    from geo.dashboard_data import bundled_folder, bundled_key, prepare_bundled, take_prepared
+
+    folder = tmp_path / "briefing"
+    folder.mkdir()
+    report = folder / "strike.txt"
+    report.write_text("Russian Su-34 bombers took off from Hmeimim air base on Monday and "
+                      "struck rebel positions near Idlib, the defence ministry said.\n",
+                      encoding="utf-8")
+    monkeypatch.setenv("GEO_ARTICLES", str(folder))
+    assert bundled_folder() == folder
+    assert not prepare_bundled()  # nothing stored yet: the first page analyses
+
+    first = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT).run()
+    no_trouble(first)
+    st.cache_data.clear()  # a restarted server has no Streamlit cache of its own
+    assert prepare_bundled()
+    restarted = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT).run()
+    no_trouble(restarted)
+    assert take_prepared(bundled_key(folder, {})) is None  # the first page took it
+    assert summary(restarted) == summary(first)
+    assert summary(first)[3] == 1
+    assert tables(restarted)[1].equals(tables(first)[1])
+
+    report.write_text(report.read_text(encoding="utf-8") + "More follows.\n", encoding="utf-8")
+    assert not prepare_bundled()  # an edited article is analysed by the page, with progress
