@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import simplekml
-from branca.element import Figure, MacroElement
+from branca.element import Figure
 from folium.template import Template
 
 from geo.geodesy import split_at_antimeridian, to_geojson_geometry
 from geo.models import Analysis, FlightPath, Role
-from geo.offline import external_references, render_offline
+from geo.offline import RenderedOnce, external_references, render_offline
 from geo.render import EVENTS_LAYER, ROLE_STYLES, build_map
 from geo.strikes.incidents import Incident, IncidentWindows, merge_incidents
 from geo.view import DateRange, PlaceSummary, filter_analysis, place_summaries
@@ -70,7 +70,7 @@ _KML_PATH_COLOR = "e6a21f7a"
 _KML_EVENT_COLOR = "ff2b18b2"  # the map's event red, #b2182b
 
 
-class _InfoPanel(MacroElement):
+class _InfoPanel(RenderedOnce):
     """Title, sources, export date and credits, drawn over the map (text pre-escaped)."""
 
     _template = Template(
@@ -99,7 +99,7 @@ class _InfoPanel(MacroElement):
         self.body = body
 
 
-class TimeControl(MacroElement):
+class TimeControl(RenderedOnce):
     """A day slider and a play button over the dated paths and places of the map.
 
     The map registers each dated layer in ``window.geoTimeline`` (``build_map(...,

@@ -133,7 +133,7 @@ def inline_header(figure: Figure) -> None:
             continue
         kind = _INLINE_JS.get(name) if isinstance(child, JavascriptLink) else _INLINE_CSS.get(name)
         if kind is not None:
-            children[name] = Element(_inline_code(kind))
+            children[name] = Verbatim(_inline_code(kind))
             children[name]._parent = figure.header
             continue
         del children[name]
@@ -142,6 +142,47 @@ def inline_header(figure: Figure) -> None:
         else:
             # A plugin asked for a library we cannot ship: what needs it will not work.
             log.warning("dropped %s (%s): a self-contained page cannot load it", name, child.url)
+
+
+class Verbatim(Element):
+    """Text that goes into the page as it is.
+
+    branca's ``Element(text)`` compiles ``text`` as a Jinja template and renders it again
+    with the page: slow for a megabyte of code or outlines, and it would evaluate any
+    ``{{ }}`` or ``{% %}`` that an article's text brought into a popup.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Verbatim"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class RenderedOnce(MacroElement):
+    """A MacroElement whose macros' output reaches the page verbatim.
+
+    ``MacroElement.render`` wraps each macro's output (header, html, script) in a new
+    ``Element``, which renders it a second time as a template (see :class:`Verbatim`).
+    List this class last among the bases (``class X(folium.Layer, RenderedOnce)``): the
+    bases' own ``render`` steps run, and this one replaces MacroElement's at the end.
+    """
+
+    def render(self, **kwargs: Any) -> str:
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("render an element inside a Figure")
+        macros = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = macros.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(Verbatim(str(macro(self, kwargs))),
+                                                name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+        return ""  # what it draws is in the figure's parts, as MacroElement's is
 
 
 class _OfflineHook(Element):
@@ -158,7 +199,7 @@ class _OfflineHook(Element):
         return ""
 
 
-class _PlainAttributionPrefix(MacroElement):
+class _PlainAttributionPrefix(RenderedOnce):
     """Leaflet's attribution prefix without its link to the Leaflet website."""
 
     _template = Template(
@@ -258,10 +299,17 @@ def external_references(html: str) -> list[str]:
     return scanner.found
 
 
+# A brace that would open a Jinja tag; in JSON text only a string can hold one (a
+# structural brace is followed by a quote or its closing brace).
+_TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
+
+
 def json_for_script(value: object) -> str:
-    """``value`` as a JSON literal safe inside an inline ``<script>`` and inside HTML."""
+    """``value`` as a JSON literal safe inside an inline ``<script>``, inside HTML, and
+    inside a template that folium renders again (no ``{{``, ``{%`` or ``{#``)."""
     return (
-        json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        _TEMPLATE_OPENER.sub(r"\\u007b", json.dumps(value, ensure_ascii=False,
+                                                     separators=(",", ":")))
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import folium
-from branca.element import MacroElement
 from folium.map import Layer
 from folium.plugins import MarkerCluster
 from folium.template import Template
@@ -34,7 +33,7 @@ from geo.basemap import BaseLabel, country_labels_cached, major_cities, outline_
 from geo.borders import DEFAULT_BORDERS_PATH, borders_geojson
 from geo.geodesy import split_at_antimeridian
 from geo.models import Analysis, FlightPath, Role
-from geo.offline import json_for_script, make_offline
+from geo.offline import RenderedOnce, json_for_script, make_offline
 from geo.symbols import EVENT_LABEL_PRIORITY, PATH_LABEL_PRIORITY, MapSymbol, map_symbols, path_days
 from geo.view import PlaceSummary, filter_analysis
 
@@ -114,7 +113,7 @@ def arrow_svg(angle_deg: float, color: str = PATH_COLOR, size: int = 16) -> str:
     )
 
 
-class _BindText(MacroElement):
+class _BindText(RenderedOnce):
     """Bind a popup and a tooltip to the parent layer, passing the HTML as JSON.
 
     folium's own Popup and Tooltip paste text into a JavaScript template literal, where
@@ -141,7 +140,7 @@ class _BindText(MacroElement):
         self.tooltip = json_for_script(tooltip_html) if tooltip_html else ""
 
 
-class StaticGeoJson(Layer):
+class StaticGeoJson(Layer, RenderedOnce):
     """A GeoJSON layer with one fixed style, embedded as JSON (smaller than folium.GeoJson).
 
     It is painted on a canvas of its own: the world's outlines are thousands of polygons,
@@ -178,7 +177,7 @@ def label_html(text: str, priority: float, min_zoom: int = 0, symbol_px: int = 0
     )
 
 
-class _Label(MacroElement):
+class _Label(RenderedOnce):
     """A permanent label (a Leaflet tooltip) on the parent marker or line."""
 
     _template = Template(
@@ -206,7 +205,7 @@ class _Label(MacroElement):
         )
 
 
-class _TimeTag(MacroElement):
+class _TimeTag(RenderedOnce):
     """Registers the parent layer and the days it belongs to with the page's time control.
 
     The layer's own parent (its group) is where the control puts it back."""
@@ -228,7 +227,7 @@ class _TimeTag(MacroElement):
         self.days = json_for_script([d.isoformat() for d in days])
 
 
-class BaseNames(Layer):
+class BaseNames(Layer, RenderedOnce):
     """Country and city names of the base map, placed for the current zoom and view.
 
     Only the names whose zoom has come and whose point is near the view are made into
@@ -285,7 +284,7 @@ class BaseNames(Layer):
         self.names = json_for_script(rows)
 
 
-class Declutter(MacroElement):
+class Declutter(RenderedOnce):
     """Hides, after every zoom and pan, each label that overlaps a more important one.
 
     Labels are the elements of class ``geo-label``; their ``[data-p]`` span holds the
@@ -406,7 +405,7 @@ _CLUSTER_OPTIONS = {
 }
 
 
-class Legend(MacroElement):
+class Legend(RenderedOnce):
     """The map key, as inline HTML/CSS; also sets the sea colour under the outlines."""
 
     _template = Template(
@@ -705,7 +704,7 @@ def _bounds(points: Iterable[LatLon]) -> list[list[float]]:
     ]
 
 
-class ClusteredPlaces(MarkerCluster):
+class ClusteredPlaces(MarkerCluster, RenderedOnce):
     """The symbols of one role as a Leaflet.markercluster group, made in the browser from
     one JSON table rather than one folium element each.
 

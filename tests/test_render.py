@@ -315,6 +315,35 @@ def test_build_map_escapes_hostile_text() -> None:
     assert "`${alert(3)}" not in html
 
 
+def test_template_syntax_in_article_text_is_never_evaluated() -> None:
+    """folium renders what an element wrote as a Jinja template again: text from an
+    article must reach the page as text, in the map and in the export."""
+    from geo.export import export_bytes
+
+    jinja = "{{ 7*7 }} {% if true %}ran{% endif %} {# gone #}"
+    sentence = f"Jets from Hmeimim struck Kyiv. {jinja}"
+    source = f"Wire {jinja}"
+    evidence = Evidence("a1", sentence, 0, len(sentence), "struck")
+    path = _path(HMEIMIM, KYIV, (Report("a1", source, DAY1, (evidence,)),), dates=(DAY1,))
+    base, target = _place("a1", "Hmeimim", HMEIMIM), _place("a1", "Kyiv", KYIV)
+    analysis = Analysis(
+        articles=(Article("a1", sentence, source=source, title=f"Title {jinja}",
+                          published=DAY1),),
+        places=(base, target),
+        roles=(_role(base, Role.BASE, 0.9, sentence), _role(target, Role.TARGET, 0.9, sentence)),
+        paths=(path,),
+    )
+    pages = {
+        "map": render(build_map(analysis, borders=small_borders())),
+        "export": export_bytes(analysis, "html", title=f"Briefing {jinja}").decode("utf-8"),
+    }
+    for name, page in pages.items():
+        # Each opener is a JSON escape in the page; the browser reads it back as "{".
+        for kept in ("\\u007b{ 7*7 }}", "\\u007b% endif %}", "\\u007b# gone #}"):
+            assert kept in page, (name, kept)
+        assert "Wire 49" not in page and "Wire  ran" not in page, name
+
+
 def test_build_map_filters_and_splits_at_antimeridian() -> None:
     html = render(build_map(sample_analysis(), borders=small_borders(), sources=[REUTERS],
                             city_names=False))  # the base map names Odesa too
