@@ -68,7 +68,7 @@ from geo.geocache import GeocodeCache, default_cache_path
 from geo.models import Analysis, Article, Feature, GazetteerEntry, LoadProblem, Role
 from geo.normalize import name_key, skeleton
 from geo.online import OnlineConfigError, OnlineGeocoder, OnlineSettings
-from geo.render import ROLE_STYLES, build_map, default_borders
+from geo.render import ROLE_STYLES, build_map, shared_default_borders
 from geo.view import filter_analysis, place_summaries
 
 if TYPE_CHECKING:
@@ -120,9 +120,8 @@ def online_geocoder() -> OnlineGeocoder:
                                         offline=not settings.enabled)
 
 
-@st.cache_resource(show_spinner=False)
 def country_outlines() -> dict[str, Any] | None:
-    return default_borders()
+    return shared_default_borders()  # parsed once per server, by the launcher
 
 
 def country_names() -> dict[str, str]:

@@ -36,9 +36,9 @@ def warm_up() -> float:
         importlib.import_module(module)
     from geo.basemap import country_labels_cached, major_cities
     from geo.borders import load_borders
-    from geo.render import compact_borders_cached, default_borders
+    from geo.render import compact_borders_cached, shared_default_borders
 
-    borders = default_borders()
+    borders = shared_default_borders()
     if borders:
         country_labels_cached(borders)
         compact_borders_cached(borders)

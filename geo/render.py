@@ -688,6 +688,14 @@ def default_borders() -> dict[str, Any] | None:
     return data
 
 
+@functools.cache
+def shared_default_borders() -> dict[str, Any] | None:
+    """:func:`default_borders` parsed once per process (0.06 s), for readers that never
+    change it: the dashboard's sessions share one copy, and the launcher parses it before
+    the first of them opens."""
+    return default_borders()
+
+
 def _bounds(points: Iterable[LatLon]) -> list[list[float]]:
     pts = list(points)
     if not pts:

@@ -8,12 +8,14 @@ import pytest
 
 from geo import cli
 from geo.launch import WARM_IMPORTS, warm_up
-from geo.render import compact_borders_cached, default_borders
+from geo.render import compact_borders_cached, default_borders, shared_default_borders
 
 
 def test_warm_up_leaves_the_first_maps_work_done_in_the_process() -> None:
     assert warm_up() > 0
     assert all(name in sys.modules for name in WARM_IMPORTS)
+    # The outlines are parsed already: every session of the server reads that one copy.
+    assert shared_default_borders.cache_info().currsize == 1
     borders = default_borders()
     assert borders is not None
     first = compact_borders_cached(borders)
