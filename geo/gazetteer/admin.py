@@ -11,13 +11,20 @@ populous GeoNames place of the same country whose name is the division's name an
 within ``_NAME_MATCH_KM`` (divisions named after their seat: Aleppo, Idlib, Hamadan), else by
 a population-weighted vote of the GeoNames places within ``_VOTE_KM`` of the point. A
 division's population is the sum of its GeoNames places' (cities500: a lower bound).
+
+The database geocoded some divisions by their name and got their namesake city: New York
+state sits on Manhattan, São Paulo state on the city, 200-300 km from the division's middle
+where GeoNames and Wikipedia put it. A point within ``_AT_TOWN_KM`` of a town of the
+division of at least ``_AT_TOWN_POPULATION`` is taken for such a geocode and replaced by the
+middle of the span of the division's GeoNames places, where the division has its admin1
+code to itself (England's counties share one code, and so one span).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +43,13 @@ _NAME_MATCH_KM = 250.0
 _VOTE_KM = 60.0
 _WIDE_VOTE_KM = 250.0
 _EARTH_KM = 6371.0088
+_AT_TOWN_KM = 5.0
+_AT_TOWN_POPULATION = 50_000
+# The span is taken between these quantiles of the places' latitudes and longitudes, so
+# that a far islet (Chile's Juan Fernández) does not stretch it; and only over this many
+# places at least.
+_SPAN_QUANTILE = 0.05
+_SPAN_MIN_PLACES = 10
 
 
 @dataclass(frozen=True)
@@ -60,11 +74,13 @@ class _Admin1Guesser:
         self._by_name: dict[tuple[str, str], _Town] = {}
         self._grid: dict[tuple[str, int, int], list[_Town]] = defaultdict(list)
         self._population: dict[tuple[str, str], int] = defaultdict(int)
+        self._points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
         for record in cities:
             e = record.entry
             if not e.admin1:
                 continue
             self._population[(e.country, e.admin1)] += e.population
+            self._points[(e.country, e.admin1)].append((e.lat, e.lon))
             town = _Town(e.lat, e.lon, e.population, e.admin1)
             self._grid[(e.country, math.floor(e.lat), math.floor(e.lon))].append(town)
             key = (e.country, name_key(e.name))
@@ -75,6 +91,26 @@ class _Admin1Guesser:
     def population(self, country: str, admin1: str) -> int:
         """The summed population of the GeoNames places of a division (a lower bound)."""
         return self._population.get((country, admin1), 0) if admin1 else 0
+
+    def at_town(self, country: str, admin1: str, at: tuple[float, float]) -> bool:
+        """True when a big town of the division lies at the point (a city's geocode)."""
+        cell = self._grid.get((country, math.floor(at[0]), math.floor(at[1])), ())
+        return any(t.admin1 == admin1 and t.population >= _AT_TOWN_POPULATION
+                   and _km(at, (t.lat, t.lon)) <= _AT_TOWN_KM for t in cell)
+
+    def span_middle(self, country: str, admin1: str, at: tuple[float, float]
+                    ) -> tuple[float, float] | None:
+        """The middle of the span of a division's places; longitudes are read around ``at``
+        so that a division across the antimeridian (Alaska's Aleutians) stays whole."""
+        points = self._points.get((country, admin1), [])
+        if len(points) < _SPAN_MIN_PLACES:
+            return None
+        lats = sorted(lat for lat, _ in points)
+        lons = sorted((lon - at[1] + 180.0) % 360.0 - 180.0 for _, lon in points)
+        low = int(_SPAN_QUANTILE * (len(points) - 1))
+        high = len(points) - 1 - low
+        lon = at[1] + (lons[low] + lons[high]) / 2
+        return (lats[low] + lats[high]) / 2, (lon + 180.0) % 360.0 - 180.0
 
     def guess(self, country: str, names: Sequence[str], at: tuple[float, float]) -> str:
         for name in names:
@@ -119,7 +155,7 @@ def _pycountry_name(iso: str) -> str:
 def read_admins(cities: Sequence[PlaceRecord]) -> list[PlaceRecord]:
     """Every division with a point, keyed by ISO 3166-2 code where the database gives one."""
     guesser = _Admin1Guesser(cities)
-    records: list[PlaceRecord] = []
+    found: list[tuple[str, str, str, tuple[float, float], tuple[tuple[str, str], ...], str]] = []
     seen: set[str] = set()
     for state in csc.read_states():
         at = csc.point(state)
@@ -140,6 +176,15 @@ def read_admins(cities: Sequence[PlaceRecord]) -> list[PlaceRecord]:
         if not names:
             continue
         admin1 = guesser.guess(iso2, [n for n, _ in names], at)
+        found.append((gazetteer_id, primary, iso2, at, names, admin1))
+    sharing = Counter((iso2, admin1) for *_, iso2, _, _, admin1 in found if admin1)
+    records: list[PlaceRecord] = []
+    for gazetteer_id, primary, iso2, at, names, admin1 in found:
+        if admin1 and sharing[(iso2, admin1)] == 1 and guesser.at_town(iso2, admin1, at):
+            middle = guesser.span_middle(iso2, admin1, at)
+            if middle is not None:
+                log.debug("division %s: a town's point %s, placed at %s", primary, at, middle)
+                at = middle
         entry = GazetteerEntry(
             gazetteer_id=gazetteer_id,
             name=primary,
