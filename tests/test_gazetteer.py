@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from geo.gazetteer import Candidate, Gazetteer, GazetteerError, build_gazetteer
+from geo.gazetteer.admin import _Admin1Guesser
 from geo.gazetteer.airfields import is_military, stem, without_city
-from geo.gazetteer.records import CuratedDataError
-from geo.models import Feature
+from geo.gazetteer.records import CuratedDataError, PlaceRecord
+from geo.models import Feature, GazetteerEntry
 from geo.normalize import name_key, skeleton
 
 HAMADAN = "geonames:132144"
@@ -291,3 +292,47 @@ def test_a_region_row_with_unknown_members_stops_the_build(tmp_path: Path) -> No
                     "Nowhere Land,,,,,XX|YY,invented\n", encoding="utf-8")
     with pytest.raises(CuratedDataError, match=r"regions.csv:2: unknown members"):
         read_regions(path, [], {}, [])
+
+
+def _town(name: str, lat: float, lon: float, population: int, admin1: str = "AK") -> PlaceRecord:
+    entry = GazetteerEntry(gazetteer_id=f"geonames:{name}", name=name, lat=lat, lon=lon,
+                           country="US", feature=Feature.CITY, population=population,
+                           admin1=admin1)
+    return PlaceRecord(entry, ((name, "name"),))
+
+
+def test_a_division_placed_on_a_big_town_is_told_from_one_in_open_country() -> None:
+    towns = [_town("Port City", 40.0, -100.0, 80_000), _town("Hamlet", 40.02, -100.0, 900)]
+    guesser = _Admin1Guesser(towns)
+    assert guesser.at_town("US", "AK", (40.01, -100.0))
+    assert not guesser.at_town("US", "AK", (40.5, -100.0))  # 55 km off: a centre, not a town
+    assert not guesser.at_town("US", "XX", (40.01, -100.0))  # the town is another division's
+
+
+def test_the_span_of_a_division_across_the_antimeridian_stays_whole() -> None:
+    # Places from 170 E to 150 W: the middle is at 170 W, not on the far side of the globe.
+    towns = [_town(f"T{i}", 55.0 + i / 2, 170.0 + 2 * i, 500) for i in range(21)]
+    middle = _Admin1Guesser(towns).span_middle("US", "AK", (60.0, -150.0))
+    assert middle is not None
+    assert abs(middle[0] - 60.0) < 0.6 and abs(middle[1] - -170.0) < 2.5
+    assert _Admin1Guesser(towns[:5]).span_middle("US", "AK", (60.0, -150.0)) is None
+
+
+def test_new_york_state_is_not_placed_on_manhattan(gazetteer: Gazetteer) -> None:
+    state = next(c.entry for c in by_key(gazetteer, "New York")
+                 if c.entry.feature == Feature.ADMIN and c.entry.country == "US")
+    city = next(c.entry for c in by_key(gazetteer, "New York City")
+                if c.entry.feature == Feature.CITY)
+    # The database's point for the state is the city's; the state's middle is upstate.
+    assert km((state.lat, state.lon), (city.lat, city.lon)) > 150
+    assert 41.5 < state.lat < 44.0 and -77.0 < state.lon < -74.0
+
+
+@pytest.mark.parametrize(("iso2", "point"), [("CA", (60.109, -113.643)),
+                                             ("JP", (35.685, 139.753)),
+                                             ("US", (39.833, -98.583))])
+def test_country_points_follow_the_curated_table(gazetteer: Gazetteer, iso2: str,
+                                                 point: tuple[float, float]) -> None:
+    entry = gazetteer.get(f"country:{iso2}")
+    assert entry is not None and entry.source == "country_points"
+    assert km((entry.lat, entry.lon), point) < 1

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ALIASES = DATA_DIR / "aliases.csv"
 DEFAULT_DEMONYMS = DATA_DIR / "demonyms.csv"
-# Surveyed country centres that replace the database's rounded ones (iso2,lat,lon,source).
+# Country points (GeoNames', USGS's) that replace the database's (iso2,lat,lon,source).
 COUNTRY_POINTS = DATA_DIR / "country_points.csv"
 # Named regions and physical features ("Middle East", "Golan Heights"), each with its source.
 REGIONS = DATA_DIR / "regions.csv"

@@ -1,12 +1,15 @@
 """Countries: Natural Earth's names, with names from pycountry and GeoNames.
 
-A country's point is the conventional gazetteer centre of the countries-states-cities
-database (Russia 60 N 100 E, Iran 32 N 53 E), which is what other gazetteers and the gold
-corpora use; Natural Earth's label point (placed for cartography, Russia's at 58 N 45 E) is
-the fallback; ``data/country_points.csv`` replaces a rounded centre with a surveyed one
-(the United States: USGS's centre of the contiguous states). Measured on the four dev
-corpora, the database's centres put 1,352 of 1,751 country mentions within 161 km of the
-annotators' point, the label points 985.
+A country's point is, first, the one ``data/country_points.csv`` gives: GeoNames' own
+country points (Canada 60.1 N 113.6 W, Japan at Tokyo), which are what GeoNames-based
+gazetteers and annotators use, and for the United States USGS's centre of the contiguous
+states. Else the conventional centre of the countries-states-cities database (Russia
+60 N 100 E), else Natural Earth's label point (placed for cartography, Russia's at
+58 N 45 E). The database's centres put 1,352 of 1,751 country mentions of the four dev
+corpora within 161 km of the annotators' point, the label points 985; GeoNames' points
+differ from the database's by more than 161 km for 16 countries, and they are what the
+TR-News and GWN annotators used (Wikipedia's, GeoVirus's, and LGL's older GeoNames
+points for Canada, at 60 N 95-96 W, lose by it).
 
 When several Natural Earth units share an ISO code (France and Clipperton Island), the most
 populous is the country and the others are left out, so that a small territory's name never
@@ -44,7 +47,7 @@ def _pycountry_names(iso2: str) -> list[str]:
 
 
 def read_country_points(path: Path) -> dict[str, tuple[float, float]]:
-    """Surveyed centres (``iso2,lat,lon,source,note``) that replace the rounded ones."""
+    """Curated country points (``iso2,lat,lon,source,note``) that replace the database's."""
     points: dict[str, tuple[float, float]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
@@ -80,7 +83,8 @@ def read_countries(points: Path | None = None) -> list[PlaceRecord]:
         own = list(shape.names) if shape is not None else []
         population = shape.population if shape is not None else gn_population
         if centre is not None:
-            (lat, lon), source = centre, "countrystatecity"
+            (lat, lon) = centre
+            source = "country_points" if iso2 in surveyed else "countrystatecity"
         elif shape is not None:
             (lat, lon), source = shape.label_point, "naturalearth"
         candidates = own + _pycountry_names(iso2) + [gn_name, str(csc_record.get("name") or "")]
