@@ -199,6 +199,30 @@ def test_the_worker_pool_keeps_batches_whole_and_in_order(seeds: list[Article],
     assert pooled == alone
 
 
+def test_pool_tasks_cover_a_batch_once_and_end_in_small_pieces() -> None:
+    from geo.store.ingest import POOL_CHUNK, TAIL_CHUNK, task_bounds
+
+    for n in (0, 1, TAIL_CHUNK, POOL_CHUNK * 2, POOL_CHUNK * 2 + 1, 100, 512):
+        bounds = task_bounds(n)
+        starts = [i for i, _ in bounds]
+        assert starts == ([0, *(j for _, j in bounds[:-1])] if n else []), n  # contiguous
+        assert (bounds[-1][1] if bounds else 0) == n
+        assert all(0 < j - i <= POOL_CHUNK for i, j in bounds)
+        tail = [j - i for i, j in bounds if i >= n - 2 * POOL_CHUNK]
+        assert all(size <= TAIL_CHUNK for size in tail), n
+    assert task_bounds(512)[0] == (0, POOL_CHUNK)
+
+
+def test_the_first_batch_is_short_so_that_workers_start_while_the_rest_is_read(
+        seeds: list[Article]) -> None:
+    from geo.store.ingest import FIRST_BATCH, IngestStats, article_batches
+
+    many = [dataclasses.replace(seeds[i % len(seeds)], doc_id=f"n{i}") for i in range(700)]
+    sizes = [len(b) for b in article_batches(many, 512, IngestStats(), None)]
+    assert sizes == [FIRST_BATCH, 512, 700 - 512 - FIRST_BATCH]
+    assert [len(b) for b in article_batches(many[:5], 2, IngestStats(), None)] == [2, 2, 1]
+
+
 def test_an_interrupted_ingest_keeps_its_batches_and_resumes(
         tmp_path: Path, seeds: list[Article], gazetteer: Gazetteer, nlp: Language) -> None:
     counting = CountingRunner(gazetteer, nlp)

@@ -63,6 +63,13 @@ def analysis_settings(pins: Mapping[str, GazetteerEntry] | None, online: OnlineL
 # Articles per task of a worker pool: small enough to balance the cores, large enough that
 # sending them and their results costs little beside analysing them.
 POOL_CHUNK = 32
+# A batch's last articles go in smaller tasks: when it is the run's last batch, both
+# workers then finish within a few articles of each other instead of one idling for most
+# of a task.
+TAIL_CHUNK = 8
+# The first batch is this small, so that the workers start while the rest is being read
+# (two tasks: enough to start the pool).
+FIRST_BATCH = POOL_CHUNK * 2
 _worker_gazetteer: Gazetteer | None = None
 
 
@@ -111,9 +118,8 @@ def _pool_runner(gazetteer: Gazetteer, processes: int, thorough: bool, with_role
                     continue
                 if pool is None:
                     pool = multiprocessing.get_context("fork").Pool(processes)
-                in_flight.append([pool.apply_async(_analyse_chunk, ((batch[i:i + POOL_CHUNK],
-                                                                     options),))
-                                  for i in range(0, len(batch), POOL_CHUNK)])
+                in_flight.append([pool.apply_async(_analyse_chunk, ((batch[i:j], options),))
+                                  for i, j in task_bounds(len(batch))])
                 if len(in_flight) > 1:
                     yield [a for part in in_flight.popleft() for a in part.get()]
             while in_flight:
@@ -123,6 +129,14 @@ def _pool_runner(gazetteer: Gazetteer, processes: int, thorough: bool, with_role
                 pool.terminate()
 
     return run
+
+
+def task_bounds(n: int) -> list[tuple[int, int]]:
+    """A batch of ``n`` articles cut into pool tasks: POOL_CHUNK each, and the last two
+    tasks' worth in TAIL_CHUNK pieces."""
+    tail = max(0, n - 2 * POOL_CHUNK)
+    bounds = [(i, min(i + POOL_CHUNK, tail)) for i in range(0, tail, POOL_CHUNK)]
+    return bounds + [(i, min(i + TAIL_CHUNK, n)) for i in range(tail, n, TAIL_CHUNK)]
 
 
 def _analyse_chunk(task: tuple[list[Article], tuple[str, bool, bool, dict[str, GazetteerEntry]]]
@@ -183,8 +197,10 @@ def ingest(
 def article_batches(items: Iterable[Article | LoadProblem], size: int, stats: IngestStats,
                     on_problem: Callable[[LoadProblem], None] | None
                     ) -> Iterator[list[Article]]:
-    """The articles of ``items`` in lists of ``size``; problems counted and handed on."""
+    """The articles of ``items`` in lists of ``size`` (the first one FIRST_BATCH long, if
+    that is shorter); problems counted and handed on."""
     batch: list[Article] = []
+    wanted = min(size, FIRST_BATCH)
     for item in items:
         if isinstance(item, LoadProblem):
             stats.problems.append(item)
@@ -193,8 +209,9 @@ def article_batches(items: Iterable[Article | LoadProblem], size: int, stats: In
             continue
         stats.read += 1
         batch.append(item)
-        if len(batch) >= size:
+        if len(batch) >= wanted:
             yield batch
             batch = []
+            wanted = size
     if batch:
         yield batch
