@@ -321,6 +321,21 @@ def unlisted_towns(text: str, extractions: Sequence[Extraction],
     return found
 
 
+def _foreign_country(extraction: Extraction, focus: Counter[str]) -> bool:
+    """True when the name can be a country the article names nowhere else, in an article
+    that names or places some country (``focus`` leaves out the name's own mentions)."""
+    return sum(focus.values()) > 0 and any(
+        c.entry.feature == Feature.COUNTRY and not focus[c.entry.country]
+        for c in extraction.candidates)
+
+
+def _of_the_only_country(candidate: Candidate, focus: Counter[str]) -> bool:
+    """True for a division, by its own name, of the one country the article's focus holds."""
+    entry = candidate.entry
+    return (entry.feature == Feature.ADMIN and candidate.kind in PRIMARY_KINDS
+            and focus[entry.country] == sum(focus.values()))
+
+
 def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
             fits: set[str] | None = None, context: DocumentContext | None = None,
             index: int = -1, key: str | None = None) -> Place:
@@ -333,8 +348,14 @@ def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
     named_seats = frozenset((c.entry.country, c.entry.admin1) for c in extraction.candidates
                             if c.entry.feature == Feature.CITY and c.kind == "name")
     scored = []
+    foreign = _foreign_country(extraction, focus)
     for candidate in extraction.candidates:
         base = _score(candidate, mention, qualifier, focus)
+        if foreign and _of_the_only_country(candidate, focus):
+            # "Georgia" in a story whose every place is American: the state. The country's
+            # bare-name prior is for a name the article gives no other reading of.
+            base = _Scored(base.entry, base.score + FEATURE_PRIOR[Feature.COUNTRY],
+                           base.reason + ", a division of the article's only country")
         if candidate.entry.feature == Feature.ADMIN and not big_town and (
                 candidate.entry.country, candidate.entry.admin1) not in seats:
             # No town of the name lies in the division, and none elsewhere is a city

@@ -220,3 +220,20 @@ def test_a_division_written_with_its_designation_answers_to_its_bare_name(
     city = place(places("Ukraine said sirens sounded in Kharkiv overnight.", gazetteer, nlp),
                  "Kharkiv")
     assert city.entry is not None and city.entry.feature is Feature.CITY
+
+
+def test_a_division_of_the_article_s_only_country_beats_a_foreign_country_of_its_name(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    found = places("Wildfires burned across Georgia on Tuesday, U.S. officials said.",
+                   gazetteer, nlp)
+    georgia = place(found, "Georgia").entry
+    assert georgia is not None and (georgia.feature, georgia.country) == (Feature.ADMIN, "US")
+
+
+def test_the_country_keeps_its_name_where_the_article_names_other_countries(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    found = places("Russia moved troops towards Georgia, officials in Washington and "
+                   "Moscow said.", gazetteer, nlp)
+    georgia = place(found, "Georgia").entry
+    assert georgia is not None and georgia.feature == Feature.COUNTRY
+    assert georgia.country == "GE"
