@@ -78,7 +78,9 @@ def test_mozdok_air_base_without_icao_code(gazetteer: Gazetteer) -> None:
     assert bases[0].gazetteer_id.startswith("ourairports:")
 
 
-@pytest.mark.parametrize(("name", "iso2"), [("Syria", "SY"), ("Iran", "IR"), ("Iraq", "IQ")])
+@pytest.mark.parametrize(("name", "iso2"), [("Syria", "SY"), ("Iran", "IR"), ("Iraq", "IQ"),
+                                          ("Democratic Republic of Congo", "CD"),
+                                          ("Macedonia", "MK")])
 def test_countries(gazetteer: Gazetteer, name: str, iso2: str) -> None:
     countries = [c.entry for c in by_key(gazetteer, name) if c.entry.feature == Feature.COUNTRY]
     assert [e.gazetteer_id for e in countries] == [f"country:{iso2}"]
