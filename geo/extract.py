@@ -55,18 +55,21 @@ _FACILITY_CUE = (
     r"(?:uranium )?conversion (?:facility|plant)|"
     r"(?:oil |gas )?refinery|(?:oil|gas|fuel|export) terminal|(?:oil|fuel|gas) (?:depot|facility)|"
     r"(?:fuel|ammunition|arms|weapons) depot|power[ -](?:plant|station)|port|dam|"
+    r"(?:oil|gas)[ -]?field|"
     r"(?:processing |industrial |military )?(?:plant|facility|complex|site)"
 )
 _FACILITY_CUE_RE = re.compile(rf"^(?:{_FACILITY_CUE})$", re.IGNORECASE)
 # Plural site words, read after a list ("the Fordow and Natanz nuclear sites").
 _FACILITY_PLURAL = (
-    r"(?:nuclear |oil |gas |enrichment |military |industrial |power |fuel )?"
+    r"(?:(?:nuclear |oil |gas |enrichment |military |industrial |power |fuel )?"
     r"(?:sites|facilities|plants|refineries|terminals|depots|complexes|ports|stations)"
+    r"|(?:oil|gas)[ -]?fields)"
 )
 _FACILITY_PLURAL_RE = re.compile(rf"^{_FACILITY_PLURAL}$", re.IGNORECASE)
 _SINGULAR = {"sites": "site", "facilities": "facility", "plants": "plant",
              "refineries": "refinery", "terminals": "terminal", "depots": "depot",
-             "complexes": "complex", "ports": "port", "stations": "station"}
+             "complexes": "complex", "ports": "port", "stations": "station",
+             "fields": "field", "oilfields": "oilfield", "gasfields": "gasfield"}
 # Feature cues read beside a mention, and the feature each one asks for.
 _CUE_AFTER_RE = re.compile(
     r"[ \u00A0]+(?P<cue>air[ -]?bases?|air[ -]?fields?|military air[ -]?(?:field|port)s?|"
@@ -156,10 +159,11 @@ _WORD_BEFORE_RE = re.compile(
     r"(?P<word>[^\W\d_][\w'\u2019.-]*)[ \u00A0-]+(?:(?:of|for|the|and|de)[ \u00A0]+)?$")
 _WORD_AFTER_RE = re.compile(
     r"(?:['\u2019]s)?[ \u00A0-]+(?:(?:of|for|and)[ \u00A0]+)?(?P<word>[^\W\d_])")
-# An unknown name after these words is likely a place worth the model's look.
+# An unknown name after these words is likely a place worth the model's look ("in X", "the
+# port city of X").
 _LOCATIVE_BEFORE_RE = re.compile(
-    r"\b(?:in|near|at|from|to|into|outside|around|across|over|towards?)"
-    r"[ \u00A0]+(?:the[ \u00A0]+)?$")
+    r"\b(?:(?:in|near|at|from|to|into|outside|around|across|over|towards?)"
+    r"[ \u00A0]+(?:the[ \u00A0]+)?|(?:city|town|village|port|capital)[ \u00A0]+of[ \u00A0]+)$")
 _STRIKE_BEFORE_RE = re.compile(
     r"\b(?:struck|strikes? on|hit|hits|bombed|bombing|shelled|shelling|attacked|targeted|"
     r"raided|pounded|stormed|captured|seized|retook)[ \u00A0]+(?:the[ \u00A0]+)?$")
@@ -181,6 +185,10 @@ _CAPITALISED_BEFORE_RE = re.compile(r"(?<![.!?:]\s)\b[A-Z][a-z]+[ \u00A0]$")
 _WEAPON_AFTER_RE = re.compile(
     r"[ \u00A0]+(?:(?:cruise|ballistic|anti-ship|land-attack|air-defen[cs]e)[ \u00A0]+)?"
     r"(?:missiles?|rockets?|batter(?:y|ies)|interceptors?)\b", re.IGNORECASE)
+# A name that "bomber" follows names the aircraft type ("the Vulcan bomber", "a Lancaster
+# bomber"), unless it is a well-known place or an airfield ("the Engels bombers").
+_BOMBER_AFTER_RE = re.compile(r"[ \u00A0]+(?:strategic[ \u00A0]+)?bombers?\b",
+                              re.IGNORECASE)
 # A name that a venue's word follows names the venue ("the La Belle Discotheque", "the
 # Pulse Nightclub"), not the town of that name.
 _VENUE_AFTER_RE = re.compile(
@@ -301,6 +309,14 @@ def _written_as_airfield(text: str, span: _Span) -> bool:
     return (span.tokens > 1 or CUE_FEATURES.get(_cue(text, span.start, span.end)) in (
         Feature.AIRBASE, Feature.AIRPORT) or bool(_STAGING_BEFORE_RE.search(
             text, max(0, span.start - 12), span.start)))
+
+
+def _aircraft_type(text: str, span: _Span) -> bool:
+    """True for a name that "bomber" follows and that is no well-known place or airfield:
+    "the Vulcan bomber", "a Lancaster bomber" (but "the Engels bombers")."""
+    return bool(_BOMBER_AFTER_RE.match(text, span.end)) and not any(
+        c.kind == "demonym" or c.entry.feature in STRONG_FEATURES | AIRFIELD_FEATURES
+        or c.entry.population >= STRONG_POPULATION for c in span.candidates)
 
 
 def _usable(candidates: Sequence[Candidate], text: str, span: _Span,
@@ -775,6 +791,9 @@ def extract(article: Article, gazetteer: Gazetteer,
     # Where names that may open a list of places end ("Competition" of a piano contest,
     # also a Missouri town, opens none).
     place_ends = {s.end for s in matched if _zipf(text[s.start:s.end]) < COMMON_WORD_ZIPF}
+    # A name the article writes as a bomber's ("the Vulcan bomber") is that aircraft type
+    # wherever it stands ("the Vulcan attack").
+    aircraft_types = {s.key for s in matched if _aircraft_type(text, s)}
     extractions: list[Extraction] = []
     chosen = _longest_first(matched + ner_only + cued)
     mentions: list[Mention] = []
@@ -784,6 +803,8 @@ def extract(article: Article, gazetteer: Gazetteer,
         if span.matched_by == AIRFIELD_CUE:
             found_by = AIRFIELD_CUE
         elif span.matched_by:
+            if span.key in aircraft_types:
+                continue
             read = ner is None or _inside(span, model_read)
             found_by = _accept(text, span, entities, person_words,
                                focus if _placed_by_context(text, span, place_ends)

@@ -78,6 +78,9 @@ def _entry(path: Path, line: int, row: dict[str, str]) -> GazetteerEntry:
                           source=CURATED_SOURCE)
 
 
+AIRFIELD_ID_PREFIXES = ("icao:", "ourairports:")
+
+
 def read_aliases(path: Path) -> tuple[list[PlaceRecord], list[NameRecord]]:
     """The places the file defines, and the names it adds (to its own places or others)."""
     rows = read_rows(path, ALIAS_COLUMNS)
@@ -99,7 +102,11 @@ def read_aliases(path: Path) -> tuple[list[PlaceRecord], list[NameRecord]]:
         kind = row.get("kind") or ("code" if _ACRONYM_RE.fullmatch(name) else "alias")
         names.append(NameRecord(place_id, name, kind))
         entry = entries.get(place_id)
-        if entry is not None and entry.feature in _AIRFIELDS and stem(name):
+        # An airfield's stem answers as the field's does: "at Etzion" for "Etzion Airbase",
+        # whether the row defines the field or names one OurAirports holds.
+        airfield = (entry.feature in _AIRFIELDS if entry is not None
+                    else place_id.startswith(AIRFIELD_ID_PREFIXES))
+        if airfield and stem(name):
             names.append(NameRecord(place_id, stem(name), "airfield_stem"))
         designated = _DESIGNATED_DIVISION_RE.fullmatch(name)
         if designated and place_id.startswith(ADMIN_ID_PREFIX):
