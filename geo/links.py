@@ -82,7 +82,7 @@ RULE_CONFIDENCE = {
     "inferred": 0.6,
 }
 SNAP_KM = 50.0
-AREA_PARAGRAPHS = 1
+AREA_PARAGRAPHS = 2
 AREA_KM = 150.0
 WINDOW_DAYS = 4
 # Words that name a kind of area, not the area: "Aleppo province" is the area "Aleppo".
@@ -171,7 +171,8 @@ def link_article(readings: Sequence[RoleReading]) -> tuple[list[Link], Pending |
     unlinked: list[RoleReading] = []
     area_linked: list[RoleReading] = []
     for target in targets:
-        chosen, rule = _bases_for(target, primary)
+        # A target struck from a ship is no target of a land base; a sea can still be its origin.
+        chosen, rule = _bases_for(target, primary) if not target.carrier else ([], "")
         near_area, area_rule = _area_for(target, launch_areas, primary)
         if near_area is not None and rule not in ("same sentence",) and (
                 area_rule == "same sentence" or not chosen or rule != "same paragraph"):
@@ -193,7 +194,23 @@ def link_article(readings: Sequence[RoleReading]) -> tuple[list[Link], Pending |
     waiting = unlinked + area_linked  # an area origin yields to a base other reports name
     if waiting and not primary and areas:
         pending = Pending(waiting[0].place.mention.doc_id, tuple(waiting), tuple(areas))
-    return _dedupe(links), pending
+    return _drop_covering(_dedupe(links)), pending
+
+
+def _drop_covering(links: list[Link]) -> list[Link]:
+    """Without the links to a province that holds a finer target of the same origin:
+    "strikes on Idlib province ... hit Jisr al-Shughur" is one route, to the town."""
+    finer = {(k.origin.gazetteer_id, k.target.country, k.target.admin1) for k in links
+             if k.target.feature not in BASE_AREA_FEATURES and k.target.admin1}
+    return [k for k in links if not (
+        k.target.feature is Feature.ADMIN
+        and (k.origin.gazetteer_id, k.target.country, k.target.admin1) in finer)]
+
+
+def covered_areas(links: Iterable[Link]) -> set[tuple[str, str]]:
+    """(country, first-level division) of each linked target: a province holding one is
+    no target of its own (see ``_drop_covering``)."""
+    return {(k.target.country, k.target.admin1) for k in links if k.target.admin1}
 
 
 def _country_links(readings: Sequence[RoleReading], bases: Sequence[_Base]) -> list[Link]:

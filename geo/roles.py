@@ -138,7 +138,7 @@ CUE_WORDS: dict[Cue, frozenset[str]] = {
     Cue.AIRCRAFT: frozenset({
         "aircraft", "airplane", "plane", "warplane", "jet", "bomber", "fighter",
         "fighter-bomber", "helicopter", "drone", "gunship", "interceptor", "missile", "rocket",
-        "projectile", "pilot", "aircrew", "airman",
+        "projectile", "pilot", "aircrew", "airman", "squadron",
     }),
     Cue.OPERATION: frozenset({"mission", "sortie", "flight", "run", "operation"}),
     Cue.BASE_NOUN: frozenset({
@@ -156,6 +156,20 @@ LAUNCHER_WORDS = frozenset({
     "launcher", "battery",
 })
 LAUNCHER_PREPS = frozenset({"in", "off", "at", "near", "from"})
+# Who struck flew from a ship: "Navy aircraft attacked X", "jets from the carrier USS Y hit
+# Z", "Sea Harriers from HMS Hermes": X and Z are no targets of the report's land base.
+CARRIER_WORDS = frozenset({"navy", "naval", "carrier", "carriers", "carrier-based",
+                           "carrier-borne", "ship-based", "shipborne"})
+# Where a missile or drone came down is where it struck: "the strikes landed at X", "a drone
+# crashed in Y", "the missile fell near Z" (an aircraft that lands at X is based there).
+IMPACT_WORDS = frozenset({"land", "crash", "explode", "fall", "impact", "slam", "smash",
+                          "come down"})
+IMPACT_PREPS = frozenset({"in", "at", "on", "near", "inside", "into", "onto", "outside",
+                          "around"})
+PROJECTILE_WORDS = frozenset({
+    "missile", "rocket", "drone", "projectile", "shell", "bomb", "strike", "airstrike",
+    "warhead", "munition", "uav", "debris", "fragment", "interceptor",
+})
 # Flights that are no strike: a place under these is a mention (see "What is not a strike").
 RELOCATION_WORDS = frozenset({
     "deploy", "redeploy", "relocate", "move", "transfer", "ferry", "send", "shift",
@@ -172,6 +186,12 @@ IRREALIS_WORDS = frozenset({
     "mull", "prepare", "contemplate", "standby", "ready",
 })
 IRREALIS_MARKS = frozenset({"if", "whether", "unless"})
+# A flight told as a comparison did not happen: "a flight equivalent to flying from X to
+# bomb Y".
+COMPARISON_WORDS = frozenset({"equivalent", "comparable", "akin", "tantamount"})
+# A bombing of these is a bomb left there, not one dropped: "the bombing of a nightclub".
+VENUE_WORDS = frozenset({"nightclub", "discotheque", "disco", "club", "pub", "bar", "cafe",
+                         "café"})
 # Words that make a bombing or an attack one on the ground.
 GROUND_ATTACK_WORDS = frozenset({
     "terrorist", "terror", "suicide", "car", "truck", "roadside", "knife", "gun", "grenade",
@@ -219,6 +239,16 @@ _ROUGH_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
 AREA_FEATURES = (Feature.COUNTRY, Feature.ADMIN, Feature.REGION)
 # The one airfield of an article that "the base" refers back to.
 BACK_REFERRED_FEATURES = (Feature.AIRBASE, Feature.AIRPORT)
+# Words for a site named after its name ("the X compound in Y"): Y only locates X when X
+# is a known site (a town's name before "barracks" leaves Y struck).
+SITE_WORDS = frozenset({"compound", "complex", "facility", "plant", "refinery", "site",
+                        "reactor", "depot", "camp", "barracks", "oilfield", "field", "port",
+                        "terminal", "centre", "center"})
+SITE_FEATURES = (Feature.FACILITY, Feature.AIRBASE, Feature.AIRPORT)
+SITE_QUALIFIER_PREPS = frozenset({"in", "near", "outside"})
+# Words for a division named after a place ("the X District of Y", "the X area of Y").
+DIVISION_WORDS = frozenset({"district", "province", "governorate", "region", "area",
+                            "county", "subdistrict", "countryside", "suburb", "outskirts"})
 # Feature cues of the extractor (``Mention.cue``) that make a mention an area.
 AREA_CUES = frozenset({"province", "governorate", "region", "district"})
 
@@ -243,6 +273,8 @@ class RoleReading:
     sentence: Sentence | None
     # The aircraft flying from this base supported (escorted, covered) another strike.
     support: bool = False
+    # A target struck by aircraft or missiles from a ship ("Navy jets attacked X").
+    carrier: bool = False
 
     @property
     def place(self) -> Place:
@@ -259,6 +291,7 @@ class _Walk:
     base_site: bool = False
     located: bool = False  # passed a locator ("southwest of"): a reference point
     support: bool = False
+    carrier: bool = False  # struck from a ship (see CARRIER_WORDS)
     # The preposition nearest the place (not "of"): "launched from the waters of the X
     # against the Y plant" hangs "against" under "waters"; Y is still struck.
     inner_prep: str = ""
@@ -407,7 +440,7 @@ def read_article_roles(
                                 walk.cue)
             role = PlaceRole(place, walk.role or Role.MENTION, round(walk.confidence, 3),
                              evidence)
-            readings.append(RoleReading(role, sentence, walk.support))
+            readings.append(RoleReading(role, sentence, walk.support, walk.carrier))
         backrefs += [(sentences[tok.sent.start], cue) for tok in doc
                      if (cue := _unnamed_base(tok, by_token))]
     readings += _back_referred_bases(backrefs, readings)
@@ -550,6 +583,12 @@ def _read_place(span: Span, place: Place, others: dict[int, Place],
             break
         if child.lower_ in ("of", "from") and head.lower_ in LOCATOR_WORDS:
             walk.located = True
+        if child.lower_ in SITE_QUALIFIER_PREPS and (named := _named_site(head, near)):
+            # "the Bab al-Azizia compound in Tripoli": the town says where the site is
+            return _settle(walk, Role.MENTION, SURE_MENTION, f"qualifier of {named}")
+        if is_area and child.lower_ == "of" and (named := _named_division(head, near)):
+            # "the Jisr al-Shughur District of Idlib": Idlib only says where the district is
+            return _settle(walk, Role.MENTION, SURE_MENTION, f"qualifier of {named}")
         if head.i in near:
             other = near[head.i]
             if arc == "conj" or (arc == "appos" and not is_area):
@@ -585,6 +624,30 @@ def _read_place(span: Span, place: Place, others: dict[int, Place],
     if walk.base_site:
         return _finish(_settle(walk, Role.BASE, SITE, walk.cue or "air base"))
     return walk
+
+
+def _named_site(word: Token, places: dict[int, Place]) -> str:
+    """The site a site word carries as its name when the name is a known site or airfield
+    ("Bab al-Azizia" of "the Bab al-Azizia compound"), or ""."""
+    if word.lemma_.lower() not in SITE_WORDS:
+        return ""
+    for child in word.children:
+        entry = places[child.i].entry if child.i in places else None
+        if child.dep_ in ("compound", "nmod") and entry is not None and (
+                entry.feature in SITE_FEATURES):
+            return places[child.i].mention.text
+    return ""
+
+
+def _named_division(word: Token, places: dict[int, Place]) -> str:
+    """The place a division word carries as its name ("Jisr al-Shughur" of "the Jisr
+    al-Shughur District"), or ""."""
+    if word.lemma_.lower() not in DIVISION_WORDS:
+        return ""
+    named = [places[c.i] for c in word.children if c.i in places
+             and c.dep_ in ("compound", "nmod") and places[c.i].mention.kind is not
+             MentionKind.DEMONYM]
+    return named[0].mention.text if named else ""
 
 
 def _launched_at(span: Span, prep: str) -> bool:
@@ -669,7 +732,8 @@ def _no_strike(walk: _Walk, step: _Step) -> bool:
     lemma = head.lemma_.lower()
     if head.pos_ not in ("VERB", "NOUN", "AUX"):
         return False
-    if lemma in RELOCATION_WORDS and head.pos_ == "VERB" and step.prep in RELOCATION_PREPS:
+    if (lemma in RELOCATION_WORDS and head.pos_ == "VERB" and step.prep in RELOCATION_PREPS
+            and not (step.prep in FROM_PREPS and _then_struck(head))):
         why = "relocation"
     elif (step.prep in RELOCATION_PREPS and Cue.AIRCRAFT in cue_kinds(head)
           and head.dep_ in ("dobj", "nsubjpass") and head.head.pos_ == "VERB"
@@ -689,6 +753,13 @@ def _no_strike(walk: _Walk, step: _Step) -> bool:
     return True
 
 
+def _then_struck(verb: Token) -> bool:
+    """Whether what was sent from a place went on to strike: "jets deployed from X struck
+    Y" is a sortie from X, "bombers deployed from X to Y" a move."""
+    return any(c.dep_ in ("conj", "xcomp", "advcl") and Cue.STRIKE in cue_kinds(c)
+               for c in verb.children)
+
+
 def _irrealis(verb: Token) -> str:
     """Why the event at this cue is only possible, asked for or planned ("" when real)."""
     token: Token | None = verb
@@ -703,6 +774,8 @@ def _irrealis(verb: Token) -> str:
             return "hypothetical"
         if token is not verb and token.lemma_.lower() in IRREALIS_WORDS:
             return f"{token.lemma_.lower()}ed, not done"
+        if token is not verb and token.lemma_.lower() in COMPARISON_WORDS:
+            return "a comparison, not done"
         if token is not verb and _standing_by(token):
             return "on standby, not done"  # "crews are on standby to start bombing X"
         if token.head.i == token.i:
@@ -723,12 +796,17 @@ def _at_cue(walk: _Walk, step: _Step) -> bool:
     kinds = cue_kinds(step.head)
     if Cue.STRIKE in kinds and _at_strike(walk, step):
         return True
-    if (step.head.lemma_.lower() in LAUNCH_WORDS and step.head.pos_ == "VERB"
-            and step.prep in LAUNCH_TARGET_PREPS):
+    if (step.head.lemma_.lower() in LAUNCH_WORDS and step.head.pos_ == "VERB" and (
+            step.prep in LAUNCH_TARGET_PREPS or (step.arc == "dobj" and not step.prep
+                                                 and walk.inner_prep in LAUNCH_TARGET_PREPS))):
+        # also "launched tens of missiles at X", the "at" hung on the missiles
         _settle(walk, Role.TARGET, STRONG, step.cue())  # "fired missiles at X"
         return True
     if _at_launcher(step):
         _settle(walk, Role.BASE, STRONG, step.cue())  # as sure as "launched from X"
+        return True
+    if _impact(step):
+        _settle(walk, Role.TARGET, STRONG, step.cue())  # "a drone crashed in X"
         return True
     if not kinds and step.prep in TARGET_PREPS and any(
             c.dep_ in ("amod", "compound") and c.tag_ in ("VBN", "VBD")
@@ -741,6 +819,10 @@ def _at_cue(walk: _Walk, step: _Step) -> bool:
     if Cue.STATION in kinds and _about_aircraft(step.head) and (
             step.prep in STATION_PREPS or step.arc in ("npadvmod", "compound", "advmod")):
         _settle(walk, Role.BASE, STRONG, step.cue())
+        return True
+    if (step.head.lemma_.lower() in RELOCATION_WORDS | CUE_WORDS[Cue.STATION]
+            and step.prep in FROM_PREPS and _then_struck(step.head)):
+        _settle(walk, Role.BASE, STRONG, step.cue())  # "jets deployed from X struck Y"
         return True
     if Cue.BASE_NOUN in kinds and _at_base_noun(walk, step):
         return True
@@ -772,6 +854,25 @@ def _at_cue(walk: _Walk, step: _Step) -> bool:
     return False
 
 
+def _impact(step: _Step) -> bool:
+    """Whether the place is where a missile, drone or strike came down ("landed at X")."""
+    verb = step.head
+    if (verb.pos_ != "VERB" or step.prep not in IMPACT_PREPS
+            or not {verb.lemma_.lower(), cue_key(verb)} & IMPACT_WORDS):
+        return False
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subjects and verb.dep_ == "conj":  # "a drone crashed and exploded in X"
+        subjects = [c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subjects and verb.dep_ in ("relcl", "acl"):  # "the missile, which fell in X"
+        subjects = [verb.head]
+    return any(_is_projectile(t) for s in subjects for t in (s, *s.conjuncts))
+
+
+def _is_projectile(token: Token) -> bool:
+    forms = {token.lemma_.lower(), token.lower_, token.lower_.rstrip("s")}
+    return bool(forms & PROJECTILE_WORDS)
+
+
 def _at_launcher(step: _Step) -> bool:
     """Whether the place says where a launcher that fired was ("destroyers in the X fired")."""
     head = step.head
@@ -795,8 +896,17 @@ def _at_strike(walk: _Walk, step: _Step) -> bool:
         # "a terrorist bombing at the X", "a car bomb in Y": no aircraft struck there
         _settle(walk, Role.MENTION, SURE_MENTION, f"not from the air ({step.cue()})")
         return True
+    if step.head.lemma_.lower() in ("bombing", "bomb", "blast") and any(
+            c.dep_ == "prep" and any(g.lemma_.lower() in VENUE_WORDS for g in c.children)
+            for c in step.head.children):
+        # "the bombing of a West Berlin nightclub": a bomb left in a venue
+        _settle(walk, Role.MENTION, SURE_MENTION, f"not from the air ({step.cue()})")
+        return True
     if step.prep in FROM_PREPS:
-        _settle(walk, Role.BASE, NOUN, step.cue())
+        verb = step.head.head
+        # "launched the attack from X" says where the launch was, as "launched from X" does
+        launched = step.head.dep_ == "dobj" and verb.lemma_.lower() in LAUNCH_WORDS
+        _settle(walk, Role.BASE, STRONG if launched else NOUN, step.cue())
         return True
     if (step.arc == "amod" and step.place.mention.kind is MentionKind.DEMONYM
             and step.head.lemma_.lower() != "target"):
@@ -805,10 +915,29 @@ def _at_strike(walk: _Walk, step: _Step) -> bool:
         return True
     if step.prep in TARGET_PREPS or (not step.prep and step.arc in OBJECT_DEPS):
         _settle(walk, Role.TARGET, STRONG if step.head.pos_ == "VERB" else NOUN, step.cue())
+        walk.carrier = _carrier_borne(step.head, step.launchers)
         return True
     if step.arc in ACTOR_DEPS or step.prep == "by":
         _settle(walk, Role.MENTION, SURE_MENTION, f"actor of {step.word}")
         return True
+    return False
+
+
+def _carrier_borne(cue: Token, launchers: frozenset[int]) -> bool:
+    """Whether who struck at this cue flew from a ship: its subject, its agent or its
+    "from" says so ("Navy aircraft attacked", "jets from the USS X"), here or on the verb
+    it serves ("launched from the carrier to strike")."""
+    token = cue
+    for _ in range(3):
+        flyers = [c for c in token.children if c.dep_ in ("nsubj", "agent") or (
+            c.dep_ == "prep" and c.lower_ in (*FROM_PREPS, "by"))]
+        if any(t.lower_ in CARRIER_WORDS or t.i in launchers
+               for c in flyers for t in c.subtree):
+            return True
+        if (token.dep_ not in ("xcomp", "advcl", "conj", "acl") or token.head.i == token.i
+                or any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)):
+            break  # a verb with its own subject speaks for its own strikers
+        token = token.head
     return False
 
 

@@ -29,6 +29,8 @@ ENTRIES = {
     "Russia": ("t:RU", Feature.COUNTRY, "RU", 60.0, 90.0),
 }
 DEMONYMS = {"Iranian", "Syrian"}
+# First-level divisions of the rows that have one (test data only).
+ADMIN1 = {"Aleppo province": "01", "Aleppo": "01"}
 
 
 def make_places(doc_id: str, text: str) -> list[Place]:
@@ -45,8 +47,9 @@ def make_places(doc_id: str, text: str) -> list[Place]:
             cue = "airbase" if name.endswith("air base") else ""
             mention = Mention(doc_id, match.start(), match.start() + len(name.split(" air")[0]),
                               name.split(" air")[0], kind, cue=cue)
-            places.append(Place(mention, GazetteerEntry(gid, name, lat, lon, country, feature),
-                                0.9))
+            entry = GazetteerEntry(gid, name, lat, lon, country, feature,
+                                   admin1=ADMIN1.get(name, ""))
+            places.append(Place(mention, entry, 0.9))
     return sorted(places, key=lambda p: p.mention.start)
 
 
@@ -240,3 +243,26 @@ def test_a_site_named_as_a_base_but_struck_elsewhere_is_no_origin(nlp: Language)
                           "Officials said the airport in Aleppo was used by the militants.\n"
                           "Later, the strikes hit the airport in Aleppo and Homs.")
     assert ("t:aleppo", "t:homs") not in pairs(links)
+
+
+def test_targets_struck_from_a_ship_are_not_the_land_bases(nlp: Language) -> None:
+    text = ("Bombers took off from Hamedan air base. Navy jets from a carrier struck Homs, "
+            "and the bombers hit Aleppo.")
+    assert pairs(links_of(nlp, text)) == {("t:hamedan-ab", "t:aleppo")}
+
+
+def test_a_province_holding_a_struck_town_is_no_target_of_its_own(nlp: Language) -> None:
+    text = "Jets from Hmeimim struck Aleppo province on Monday. They hit Aleppo and Homs."
+    assert pairs(links_of(nlp, text)) == {("t:hmeimim", "t:aleppo"), ("t:hmeimim", "t:homs")}
+    alone = "Jets from Hmeimim struck Aleppo province on Monday."
+    assert pairs(links_of(nlp, alone)) == {("t:hmeimim", "t:aleppo-adm")}
+
+
+def test_a_launch_area_reaches_the_targets_two_paragraphs_on(nlp: Language) -> None:
+    text = ("Missiles were launched from Iran overnight.\n\nAir defences were active.\n\n"
+            "One missile hit Homs.")
+    links = links_of(nlp, text)
+    assert pairs(links) == {("t:IR", "t:homs")} and links[0].approximate
+    far = ("Missiles were launched from Iran overnight.\n\nAir defences were active.\n\n"
+           "The day was calm.\n\nOne missile hit Homs.")
+    assert pairs(links_of(nlp, far)) == set()

@@ -370,3 +370,59 @@ def test_a_second_struck_base_after_a_relative_clause_is_struck(nlp: Language) -
                             "hosts Russian troops, and at a base near Aleppo, officials said.",
                        {"Hmeimim": "airbase"})
     assert roles["Hmeimim"] is Role.TARGET and roles["Aleppo"] is Role.TARGET
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The missiles landed at Hmeimim, officials said.", {"Hmeimim": Role.TARGET}),
+    ("A drone crashed and exploded in Homs.", {"Homs": Role.TARGET}),
+    ("Debris of a drone fell near Aleppo.", {"Aleppo": Role.TARGET}),
+    ("Two bombers landed at Hmeimim.", {"Hmeimim": Role.BASE}),  # aircraft land at a base
+])
+def test_where_a_missile_or_drone_came_down_is_struck(nlp: Language, text: str,
+                                                     expected: dict[str, Role]) -> None:
+    assert role_names(nlp, text) == expected
+
+
+def test_targets_struck_from_a_ship_say_so(nlp: Language) -> None:
+    readings = roles_of(nlp, "Navy aircraft attacked Homs; bombers from Hamedan hit Aleppo.")
+    assert readings["Homs"].role.role is Role.TARGET and readings["Homs"].carrier
+    assert readings["Aleppo"].role.role is Role.TARGET and not readings["Aleppo"].carrier
+    assert roles_of(nlp, "Jets from the aircraft carrier struck Idlib.")["Idlib"].carrier
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a bomb left in a venue is no air strike; the jets' strike still is
+    ("The bombing of a nightclub in Homs killed two, and jets from Hmeimim then struck "
+     "Aleppo.", {"Homs": Role.MENTION, "Hmeimim": Role.BASE, "Aleppo": Role.TARGET}),
+    # sent from a base and then striking is a sortie from it; sent from X to Y a move
+    ("Four jets were deployed from Hmeimim and struck Aleppo.",
+     {"Hmeimim": Role.BASE, "Aleppo": Role.TARGET}),
+    ("Four jets were deployed from Hmeimim to Hamedan.",
+     {"Hmeimim": Role.MENTION, "Hamedan": Role.MENTION}),
+    # a comparison tells of no flight
+    ("The raid was a flight equivalent to flying from Hamedan to bomb Aleppo.",
+     {"Hamedan": Role.MENTION, "Aleppo": Role.MENTION}),
+    # a squadron flies from its base as its aircraft do
+    ("An air squadron from Hmeimim struck Idlib.", {"Hmeimim": Role.BASE, "Idlib": Role.TARGET}),
+    # "tens of missiles at X": the "at" hangs on the missiles, the launch took it
+    ('The army has launched "tens" of missiles at Homs.', {"Homs": Role.TARGET}),
+])
+def test_strike_constructions_of_real_reports(nlp: Language, text: str,
+                                              expected: dict[str, Role]) -> None:
+    assert role_names(nlp, text) == expected
+
+
+def test_launching_an_attack_from_an_area_is_a_launch_from_it(nlp: Language) -> None:
+    reading = roles_of(nlp, "Bombers launched the attack from Iraq.")["Iraq"]
+    assert reading.role.role is Role.BASE and reading.role.confidence == 0.9
+
+
+def test_a_province_that_a_named_district_lies_in_only_qualifies_it(nlp: Language) -> None:
+    text = "Jets struck positions in the Idlib District of Latakia."
+    article = Article("t1", text)
+    start = text.index("Latakia")
+    province = Place(Mention("t1", start, start + 7, "Latakia"),
+                     GazetteerEntry("t:latakia", "Latakia", 35.6, 36.0, "SY", Feature.ADMIN), 0.9)
+    places = sorted([*make_places("t1", text), province], key=lambda p: p.mention.start)
+    roles = {r.place.mention.text: r.role.role for r in read_roles([article], places, nlp)}
+    assert roles == {"Idlib": Role.TARGET, "Latakia": Role.MENTION}

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from geo.links import TARGET_FEATURES, Link, link_article
+from geo.links import TARGET_FEATURES, Link, covered_areas, link_article
 from geo.models import Article, Evidence, Feature, GazetteerEntry, MentionKind, Role
 from geo.roles import RoleReading
 
@@ -273,9 +273,12 @@ def read_events(article: Article, readings: Sequence[RoleReading],
         events.append(_event(article, struck, origin, evidence, by_sentence, forces,
                              max(link.confidence for link in group), origin_reading))
         covered |= {k.target.gazetteer_id for k in group}
+    held = covered_areas(links)
     loose = [r for r in targets.values() if r.place.entry is not None
              and r.place.entry.feature in TARGET_FEATURES
-             and r.place.entry.gazetteer_id not in covered]
+             and r.place.entry.gazetteer_id not in covered
+             and not (r.place.entry.feature is Feature.ADMIN
+                      and (r.place.entry.country, r.place.entry.admin1) in held)]
     struck_sentences = {r.sentence.index for r in targets.values() if r.sentence is not None
                         and r.place.entry is not None
                         and r.place.entry.feature in TARGET_FEATURES}
