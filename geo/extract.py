@@ -74,7 +74,7 @@ _SINGULAR = {"sites": "site", "facilities": "facility", "plants": "plant",
 _CUE_AFTER_RE = re.compile(
     r"[ \u00A0]+(?P<cue>air[ -]?bases?|air[ -]?fields?|military air[ -]?(?:field|port)s?|"
     r"air[ -]?ports?|"
-    rf"base|provinces?|governorates?|region|district|city|town|village|{_FACILITY_PLURAL}|"
+    rf"base|provinces?|governorates?|region|district|state|city|town|village|{_FACILITY_PLURAL}|"
     rf"{_FACILITY_CUE})\b",
     re.IGNORECASE,
 )
@@ -117,6 +117,7 @@ CUE_FEATURES: dict[str, Feature] = {
     "governorate": Feature.ADMIN,
     "region": Feature.ADMIN,
     "district": Feature.ADMIN,
+    "state": Feature.ADMIN,
     "city": Feature.CITY,
     "town": Feature.CITY,
     "village": Feature.CITY,

@@ -237,3 +237,12 @@ def test_the_country_keeps_its_name_where_the_article_names_other_countries(
     georgia = place(found, "Georgia").entry
     assert georgia is not None and georgia.feature == Feature.COUNTRY
     assert georgia.country == "GE"
+
+
+def test_a_state_cue_asks_for_the_division(gazetteer: Gazetteer, nlp: Language) -> None:
+    found = places("Wildfires spread across Washington state. In Nigeria, the Governor of "
+                   "Sokoto State, Aminu Tambuwal, met farmers.", gazetteer, nlp)
+    washington, sokoto = place(found, "Washington").entry, place(found, "Sokoto").entry
+    assert washington is not None and (washington.feature, washington.country) == (
+        Feature.ADMIN, "US")
+    assert sokoto is not None and (sokoto.feature, sokoto.country) == (Feature.ADMIN, "NG")
