@@ -24,7 +24,7 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-$(GAZETTEER): $(VENV)/.runtime data/aliases.csv data/demonyms.csv data/country_points.csv data/regions.csv data/sites.csv data/seas.csv $(wildcard geo/gazetteer/*.py) geo/normalize.py
+$(GAZETTEER): $(VENV)/.runtime data/aliases.csv data/demonyms.csv data/country_points.csv data/geonames_country_points.csv data/regions.csv data/sites.csv data/seas.csv $(wildcard geo/gazetteer/*.py) geo/normalize.py
 	$(PY) -m geo build-gazetteer
 
 $(BORDERS): $(VENV)/.runtime

@@ -11,6 +11,7 @@ import pytest
 from geo.gazetteer import Candidate, Gazetteer, GazetteerError, build_gazetteer
 from geo.gazetteer.admin import _Admin1Guesser
 from geo.gazetteer.airfields import is_military, stem, without_city
+from geo.gazetteer.countries import midway
 from geo.gazetteer.records import CuratedDataError, PlaceRecord
 from geo.models import Feature, GazetteerEntry
 from geo.normalize import name_key, skeleton
@@ -330,11 +331,27 @@ def test_new_york_state_is_not_placed_on_manhattan(gazetteer: Gazetteer) -> None
     assert 41.5 < state.lat < 44.0 and -77.0 < state.lon < -74.0
 
 
-@pytest.mark.parametrize(("iso2", "point"), [("CA", (60.109, -113.643)),
-                                             ("JP", (35.685, 139.753)),
-                                             ("US", (39.833, -98.583))])
-def test_country_points_follow_the_curated_table(gazetteer: Gazetteer, iso2: str,
-                                                 point: tuple[float, float]) -> None:
+@pytest.mark.parametrize(("iso2", "source", "point"), [
+    ("CA", "geonames_country_points", (60.109, -113.643)),  # the database's is 1,030 km off
+    ("US", "country_points", (39.833, -98.583))])
+def test_country_points_follow_the_curated_tables(gazetteer: Gazetteer, iso2: str, source: str,
+                                                  point: tuple[float, float]) -> None:
     entry = gazetteer.get(f"country:{iso2}")
-    assert entry is not None and entry.source == "country_points"
+    assert entry is not None and entry.source == source
     assert km((entry.lat, entry.lon), point) < 1
+
+
+def test_a_country_whose_conventions_lie_close_is_placed_within_161_km_of_both(
+        gazetteer: Gazetteer) -> None:
+    australia = gazetteer.get("country:AU")
+    assert australia is not None
+    for convention in ((-25.0, 135.0), (-27.0, 133.0)):  # GeoNames', the database's
+        assert km((australia.lat, australia.lon), convention) < 161
+
+
+def test_midway() -> None:
+    assert midway((10.0, 20.0), None) == (10.0, 20.0)
+    assert midway((10.0, 20.0), (10.0, 40.0)) == (10.0, 20.0)  # 2,190 km: GeoNames' point
+    assert midway((10.0, 20.0), (12.0, 22.0)) == (11.0, 21.0)
+    lat, lon = midway((-18.0, 179.0), (-18.0, -179.0))  # across the antimeridian
+    assert lat == -18.0 and abs(abs(lon) - 180.0) < 1e-9

@@ -37,8 +37,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ALIASES = DATA_DIR / "aliases.csv"
 DEFAULT_DEMONYMS = DATA_DIR / "demonyms.csv"
-# Country points (GeoNames', USGS's) that replace the database's (iso2,lat,lon,source).
+# Surveyed country centres that replace the database's (iso2,lat,lon,source).
 COUNTRY_POINTS = DATA_DIR / "country_points.csv"
+# GeoNames' own country points, blended with the database's (geo.gazetteer.countries).
+GEONAMES_COUNTRY_POINTS = DATA_DIR / "geonames_country_points.csv"
 # Named regions and physical features ("Middle East", "Golan Heights"), each with its source.
 REGIONS = DATA_DIR / "regions.csv"
 # Strategic sites (nuclear sites, refineries, ports, dams), each with its source.
@@ -104,6 +106,7 @@ def _fingerprint(aliases: Path, demonyms: Path | None) -> dict[str, str]:
         "aliases_sha256": _sha256(aliases),
         "demonyms_sha256": _sha256(demonyms),
         "country_points_sha256": _sha256(COUNTRY_POINTS),
+        "geonames_country_points_sha256": _sha256(GEONAMES_COUNTRY_POINTS),
         "regions_sha256": _sha256(REGIONS),
         "sites_sha256": _sha256(SITES),
         "seas_sha256": _sha256(SEAS),
@@ -204,7 +207,7 @@ def _fill(conn: sqlite3.Connection, aliases: Path, demonyms: Path | None) -> Non
         f"{a.entry.country}-{a.entry.gazetteer_id.split('.', 1)[1]}": a.entry.admin1
         for a in admins
     }
-    country_records = countries.read_countries(COUNTRY_POINTS)
+    country_records = countries.read_countries(COUNTRY_POINTS, GEONAMES_COUNTRY_POINTS)
     outlines = {unit.iso2: unit.geometry
                 for unit in sorted(read_admin0(), key=lambda u: u.population)}
     writer.places(country_records)
