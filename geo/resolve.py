@@ -42,6 +42,7 @@ from geo.coherence import (
 from geo.coherence import bonus as coherence_bonus
 from geo.extract import BY_CONTEXT, CUE_FEATURES, Extraction, is_rare_name
 from geo.gazetteer import Candidate, Gazetteer
+from geo.gazetteer.admin import ADMIN_ID_PREFIX
 from geo.models import Feature, GazetteerEntry, Mention, MentionKind, Place
 from geo.normalize import name_key
 
@@ -83,6 +84,10 @@ AREA_NAME_FEATURES = (Feature.COUNTRY, Feature.ADMIN)
 AREA_FEATURES = (Feature.COUNTRY, Feature.ADMIN, Feature.REGION)
 # Kinds of name match that are what the place is called, or what the press calls it.
 PRIMARY_KINDS = ("name", "alias", "code")
+# "Paris and Henry County": readings of two names this close support each other, by this
+# much (half a named division's pull, as nothing in the text ties them).
+PAIR_KM = 30.0
+PAIR_BONUS = 2.0
 # A town placed at its division ("HOLLIDAY, Mo."): right town, coarse point.
 UNLISTED_TOWN_CONFIDENCE = 0.5
 
@@ -288,6 +293,42 @@ def containment(text: str, extractions: Sequence[Extraction]) -> dict[int, set[s
     return fitting
 
 
+def _names_an_area(extraction: Extraction) -> bool:
+    """True when the name can be a country or a first-level division (not a county)."""
+    return any(c.entry.feature == Feature.COUNTRY
+               or c.entry.gazetteer_id.startswith(ADMIN_ID_PREFIX)
+               for c in extraction.candidates)
+
+
+def paired(extractions: Sequence[Extraction], keys: Sequence[str]) -> dict[int, set[str]]:
+    """For local news ("Paris and Henry County", "Palestine ... Anderson County"): the ids of
+    each ambiguous name's town or county readings that lie within PAIR_KM of a reading of
+    another name. Names that can be a country or a state neither gain nor lend such support
+    ("California" has a village beside a Scottish Redding, "Texas" a Mexican town)."""
+    def local(extraction: Extraction) -> list[GazetteerEntry]:
+        return [c.entry for c in extraction.candidates
+                if c.entry.feature in (Feature.CITY, Feature.ADMIN) and c.kind in PRIMARY_KINDS]
+
+    usable = [i for i, e in enumerate(extractions) if not _names_an_area(e)]
+    cells: dict[tuple[int, int], list[tuple[str, GazetteerEntry]]] = {}
+    for i in usable:
+        for entry in local(extractions[i]):
+            cells.setdefault((math.floor(entry.lat), math.floor(entry.lon)), []).append(
+                (keys[i], entry))
+    found: dict[int, set[str]] = {}
+    for i in usable:
+        if len({c.entry for c in extractions[i].candidates}) < 2:
+            continue
+        for entry in local(extractions[i]):
+            lat, lon = math.floor(entry.lat), math.floor(entry.lon)
+            if any(key != keys[i] and km_between(entry.lat, entry.lon, other.lat, other.lon)
+                   <= PAIR_KM
+                   for dlat in (-1, 0, 1) for dlon in (-1, 0, 1)
+                   for key, other in cells.get((lat + dlat, lon + dlon), ())):
+                found.setdefault(i, set()).add(entry.gazetteer_id)
+    return found
+
+
 def unlisted_towns(text: str, extractions: Sequence[Extraction],
                    fitting: Mapping[int, set[str]]) -> dict[int, GazetteerEntry]:
     """For "HOLLIDAY, Mo." where no Holliday of the gazetteer lies in Missouri: the division.
@@ -338,7 +379,7 @@ def _of_the_only_country(candidate: Candidate, focus: Counter[str]) -> bool:
 
 def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
             fits: set[str] | None = None, context: DocumentContext | None = None,
-            index: int = -1, key: str | None = None) -> Place:
+            index: int = -1, key: str | None = None, pairs: set[str] | None = None) -> Place:
     mention = extraction.mention
     key = key if key is not None else name_key(mention.text)
     towns = [c.entry for c in extraction.candidates if c.entry.feature == Feature.CITY]
@@ -382,6 +423,10 @@ def _choose(extraction: Extraction, qualifier: str | None, focus: Counter[str],
                                          own_text=bool(fits or qualifier))
             score += extra
             reason = ", ".join([reason, *why])
+        if pairs and not big_town and candidate.entry.gazetteer_id in pairs:
+            # A big town of the name is what it means wherever a hamlet pairs up.
+            score += PAIR_BONUS
+            reason += ", beside a reading of another name"
         if fits and candidate.entry.gazetteer_id in fits:
             score += CONTAINMENT_BONUS
             reason += ", fits its neighbour (\"X, Y\")"
@@ -436,6 +481,7 @@ def resolve(
     near = anchored(text, extractions)
 
     keys = [name_key(e.mention.text) for e in extractions]
+    pairs = paired(extractions, keys)
     left_out: dict[str, Counter[str]] = {}
 
     def focus_for(key: str) -> Counter[str]:
@@ -500,7 +546,7 @@ def resolve(
                 places.append(settled[i])
                 continue
             places.append(_choose(extraction, qualifier, focus_for(keys[i]), fitting.get(i),
-                                  context, i, keys[i]))
+                                  context, i, keys[i], pairs.get(i)))
             continue
         answer: GazetteerEntry | None = None
         if online is not None:

@@ -246,3 +246,20 @@ def test_a_state_cue_asks_for_the_division(gazetteer: Gazetteer, nlp: Language) 
     assert washington is not None and (washington.feature, washington.country) == (
         Feature.ADMIN, "US")
     assert sokoto is not None and (sokoto.feature, sokoto.country) == (Feature.ADMIN, "NG")
+
+
+def test_two_local_names_whose_readings_lie_together_support_each_other(
+        gazetteer: Gazetteer, nlp: Language) -> None:
+    # Decatur, Alabama lies in Morgan County, Alabama; the other Decaturs and Morgan
+    # Counties are each far from any reading of the other name.
+    found = places("Crews from Decatur and Morgan County cleared the roads.", gazetteer, nlp)
+    decatur, county = place(found, "Decatur").entry, place(found, "Morgan County").entry
+    assert decatur is not None and (decatur.country, decatur.admin1) == ("US", "AL")
+    assert county is not None and (county.country, county.admin1) == ("US", "AL")
+
+
+def test_a_big_city_keeps_its_name_beside_a_namesake_pair(gazetteer: Gazetteer,
+                                                         nlp: Language) -> None:
+    found = places("Flights between Paris and London were cancelled on Monday.", gazetteer, nlp)
+    assert place(found, "Paris").entry.country == "FR"  # type: ignore[union-attr]
+    assert place(found, "London").entry.country == "GB"  # type: ignore[union-attr]
