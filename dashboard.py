@@ -72,6 +72,7 @@ from geo.render import ROLE_STYLES, build_map, shared_default_borders
 from geo.view import filter_analysis, place_summaries
 
 if TYPE_CHECKING:
+    import folium
     from spacy.language import Language
 
 MAP_HEIGHT = 620
@@ -447,10 +448,18 @@ def filter_widgets(analysis: Analysis) -> Filters:
 
 
 def show_map(view: Analysis, filters: Filters) -> None:
-    m = build_map(view, borders=country_outlines(), online_tiles=filters.tiles)
+    draw_map(build_map(view, borders=country_outlines(), online_tiles=filters.tiles), "map")
+
+
+def draw_map(m: folium.Map, key: str) -> None:
+    """``m`` in streamlit-folium's component, drawn with no network."""
     prepare_for_st_folium(m)
+    # render=False: st_folium renders the map itself; rendering the whole page first
+    # (its default) only doubled the work and pasted the inlined libraries into the
+    # component's header, where nothing runs them (it loads them from default_js).
     # returned_objects=[]: panning and zooming never rerun the script.
-    st_folium(m, key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+    st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
+              render=False)
 
 
 TIMELINE_HEIGHT = 140
@@ -686,10 +695,7 @@ def show_archive(path: Path) -> None:
     view, places, timeline, articles = archive_figures(str(path), generation, filters)
     st.subheader(f"The {len(view.places):,} most mentioned places (at most "
                  f"{MAX_MAP_PLACES:,}) and {len(view.paths):,} flight paths")
-    m = build_map(view, borders=country_outlines())
-    prepare_for_st_folium(m)
-    st_folium(m, key="archive_map", height=MAP_HEIGHT, use_container_width=True,
-              returned_objects=[])
+    draw_map(build_map(view, borders=country_outlines()), "archive_map")
     if len(timeline):
         st.subheader("Mentions by day")
         st.bar_chart(timeline, x="day", y="mentions", color="role")
