@@ -55,7 +55,7 @@ _FACILITY_CUE = (
     r"(?:uranium )?conversion (?:facility|plant)|"
     r"(?:oil |gas )?refinery|(?:oil|gas|fuel|export) terminal|(?:oil|fuel|gas) (?:depot|facility)|"
     r"(?:fuel|ammunition|arms|weapons) depot|power[ -](?:plant|station)|port|dam|"
-    r"(?:oil|gas)[ -]?field|"
+    r"(?:oil|gas)[ -]?field|barracks|compound|"
     r"(?:processing |industrial |military )?(?:plant|facility|complex|site)"
 )
 _FACILITY_CUE_RE = re.compile(rf"^(?:{_FACILITY_CUE})$", re.IGNORECASE)
@@ -161,10 +161,11 @@ _WORD_BEFORE_RE = re.compile(
 _WORD_AFTER_RE = re.compile(
     r"(?:['\u2019]s)?[ \u00A0-]+(?:(?:of|for|and)[ \u00A0]+)?(?P<word>[^\W\d_])")
 # An unknown name after these words is likely a place worth the model's look ("in X", "the
-# port city of X").
+# port city of X", "Israel's X": a town of the article's countries is read so).
 _LOCATIVE_BEFORE_RE = re.compile(
     r"\b(?:(?:in|near|at|from|to|into|outside|around|across|over|towards?)"
-    r"[ \u00A0]+(?:the[ \u00A0]+)?|(?:city|town|village|port|capital)[ \u00A0]+of[ \u00A0]+)$")
+    r"[ \u00A0]+(?:the[ \u00A0]+)?|(?:city|town|village|port|capital)[ \u00A0]+of[ \u00A0]+"
+    r"|\b[A-Z][a-z]+['\u2019]s[ \u00A0]+)$")
 _STRIKE_BEFORE_RE = re.compile(
     r"\b(?:struck|strikes? on|hit|hits|bombed|bombing|shelled|shelling|attacked|targeted|"
     r"raided|pounded|stormed|captured|seized|retook)[ \u00A0]+(?:the[ \u00A0]+)?$")
@@ -649,22 +650,32 @@ def _designated_airfields(text: str, unknown: Sequence[_Span], gazetteer: Gazett
 def _named_with_cue(text: str, spans: Sequence[_Span], matched: Sequence[_Span],
                     gazetteer: Gazetteer) -> list[_Span]:
     """Sites whose name includes the facility cue that follows the mention: "Natanz
-    nuclear site", "Ras Tanura oil terminal". The site joins the mention's candidates (the
-    cue then asks the resolver for it); a span no key named before is returned, to be added."""
+    nuclear site", "Ras Tanura oil terminal" (and regions named with "region"). The site
+    joins the mention's candidates (the cue then asks the resolver for it); a span no key
+    named before is returned, to be added."""
     phrases: dict[int, str] = {}
+    wanted: dict[int, tuple[Feature, ...]] = {}
     for i, span in enumerate(spans):
-        if _cue(text, span.start, span.end) != "facility":
+        cue = _cue(text, span.start, span.end)
+        if cue == "region":
+            # "Iraq's Kurdistan region" is the curated "Kurdistan Region", not Iran's
+            # Kurdistan province, whatever the capitals
+            phrases[i] = name_key(f"{text[span.start:span.end]} region")
+            wanted[i] = (Feature.ADMIN, Feature.REGION)
+            continue
+        if cue != "facility":
             continue
         words = _site_words(text, span.end)
         if words:
             phrases[i] = name_key(f"{text[span.start:span.end]} {words}")
+            wanted[i] = (Feature.FACILITY,)
     if not phrases:
         return []
     found = gazetteer.lookup(set(phrases.values()))
     known = {id(s) for s in matched}
     added = []
     for i, key in phrases.items():
-        sites = [c for c in found.get(key, ()) if c.entry.feature is Feature.FACILITY]
+        sites = [c for c in found.get(key, ()) if c.entry.feature in wanted[i]]
         span = spans[i]
         if not sites:
             continue

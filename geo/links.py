@@ -199,12 +199,21 @@ def link_article(readings: Sequence[RoleReading]) -> tuple[list[Link], Pending |
 
 def _drop_covering(links: list[Link]) -> list[Link]:
     """Without the links to a province that holds a finer target of the same origin:
-    "strikes on Idlib province ... hit Jisr al-Shughur" is one route, to the town."""
-    finer = {(k.origin.gazetteer_id, k.target.country, k.target.admin1) for k in links
-             if k.target.feature not in BASE_AREA_FEATURES and k.target.admin1}
+    "strikes on Idlib province ... hit Jisr al-Shughur" is one route, to the town. A region
+    with no division code (the Kurdistan Region) holds the finer targets within AREA_KM."""
+    finer = [k for k in links if k.target.feature not in BASE_AREA_FEATURES]
+
+    def holds(area: Link, town: Link) -> bool:
+        if area.origin.gazetteer_id != town.origin.gazetteer_id:
+            return False
+        if area.target.admin1:
+            return (town.target.country, town.target.admin1) == (area.target.country,
+                                                                 area.target.admin1)
+        return (town.target.country == area.target.country
+                and distance_km(area.target, town.target) <= AREA_KM)
+
     return [k for k in links if not (
-        k.target.feature is Feature.ADMIN
-        and (k.origin.gazetteer_id, k.target.country, k.target.admin1) in finer)]
+        k.target.feature is Feature.ADMIN and any(holds(k, town) for town in finer))]
 
 
 def covered_areas(links: Iterable[Link]) -> set[tuple[str, str]]:
@@ -281,9 +290,11 @@ def _area_for(target: RoleReading, areas: Sequence[_Base], primary: Sequence[_Ba
     # Beyond its paragraph only to the next one either side: a launch told in one
     # paragraph says nothing of strikes a report lists further on ("strikes on the X
     # regions involved cruise missiles, drones ...").
-    if (not primary and len({a.origin.gazetteer_id for a in verbs}) == 1
-            and abs(_paragraph(verbs[0].reading) - _paragraph(target)) <= AREA_PARAGRAPHS):
-        return verbs[0], "only base of the article"
+    if not primary and len({a.origin.gazetteer_id for a in verbs}) == 1:
+        # the area's reading nearest the target: a launch may be told twice
+        nearest = min(verbs, key=lambda a: abs(_paragraph(a.reading) - _paragraph(target)))
+        if abs(_paragraph(nearest.reading) - _paragraph(target)) <= AREA_PARAGRAPHS:
+            return nearest, "only base of the article"
     return None, ""
 
 

@@ -241,7 +241,7 @@ AREA_FEATURES = (Feature.COUNTRY, Feature.ADMIN, Feature.REGION)
 BACK_REFERRED_FEATURES = (Feature.AIRBASE, Feature.AIRPORT)
 # Words for a site named after its name ("the X compound in Y"): Y only locates X when X
 # is a known site (a town's name before "barracks" leaves Y struck).
-SITE_WORDS = frozenset({"compound", "complex", "facility", "plant", "refinery", "site",
+SITE_WORDS = frozenset({"compound", "complex", "facility", "plant", "refinery", "site", "barrack",
                         "reactor", "depot", "camp", "barracks", "oilfield", "field", "port",
                         "terminal", "centre", "center"})
 SITE_FEATURES = (Feature.FACILITY, Feature.AIRBASE, Feature.AIRPORT)
@@ -578,8 +578,10 @@ def _read_place(span: Span, place: Place, others: dict[int, Place],
         if head.i == child.i:
             break
         arc = child.dep_
-        if arc in CLAUSE_DEPS or (arc == "conj" and (child.pos_ in ("VERB", "AUX")
-                                                     or head.pos_ in ("VERB", "AUX"))):
+        # "from somewhere near X" is no clause, though "somewhere" hangs as a pcomp
+        adverbial = arc == "pcomp" and child.pos_ in ("ADV", "ADP")
+        if (arc in CLAUSE_DEPS and not adverbial) or (arc == "conj" and (
+                child.pos_ in ("VERB", "AUX") or head.pos_ in ("VERB", "AUX"))):
             break
         if child.lower_ in ("of", "from") and head.lower_ in LOCATOR_WORDS:
             walk.located = True

@@ -27,6 +27,8 @@ ENTRIES = {
     "Iranian": ("t:IR", Feature.COUNTRY, "IR", 32.0, 53.0),
     "Syrian": ("t:SY", Feature.COUNTRY, "SY", 35.0, 38.0),
     "Russia": ("t:RU", Feature.COUNTRY, "RU", 60.0, 90.0),
+    "Kurdistan Region": ("t:krg", Feature.ADMIN, "IQ", 36.4, 44.4),
+    "Erbil": ("t:erbil", Feature.CITY, "IQ", 36.2, 44.0),
 }
 DEMONYMS = {"Iranian", "Syrian"}
 # First-level divisions of the rows that have one (test data only).
@@ -266,3 +268,8 @@ def test_a_launch_area_reaches_the_targets_two_paragraphs_on(nlp: Language) -> N
     far = ("Missiles were launched from Iran overnight.\n\nAir defences were active.\n\n"
            "The day was calm.\n\nOne missile hit Homs.")
     assert pairs(links_of(nlp, far)) == set()
+
+
+def test_a_region_without_a_division_code_holds_the_towns_near_it(nlp: Language) -> None:
+    text = "Missiles launched from Iran struck the Kurdistan Region and hit Erbil."
+    assert pairs(links_of(nlp, text)) == {("t:IR", "t:erbil")}

@@ -426,3 +426,8 @@ def test_a_province_that_a_named_district_lies_in_only_qualifies_it(nlp: Languag
     places = sorted([*make_places("t1", text), province], key=lambda p: p.mention.start)
     roles = {r.place.mention.text: r.role.role for r in read_roles([article], places, nlp)}
     assert roles == {"Idlib": Role.TARGET, "Latakia": Role.MENTION}
+
+
+def test_a_launch_from_somewhere_near_an_area_is_from_it(nlp: Language) -> None:
+    text = "The bombers launched the missiles from somewhere near Iraq."
+    assert role_names(nlp, text) == {"Iraq": Role.BASE}

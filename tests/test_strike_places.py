@@ -44,3 +44,15 @@ def test_curated_names_of_airfields_answer_by_their_stem(gazetteer: Gazetteer) -
     assert places["Ain Assad"][:2] == ("Al Asad Air Base", Feature.AIRBASE)
     places = places_of(gazetteer, "EF-111s from RAF Heyford escorted the bombers.")
     assert places["RAF Heyford"][:2] == ("RAF Upper Heyford", Feature.AIRBASE)
+
+
+def test_a_countrys_region_and_town_written_with_a_possessive(gazetteer: Gazetteer) -> None:
+    places = places_of(gazetteer, "Turkish jets bombed camps in Iraq's Kurdistan region.")
+    assert places["Kurdistan"][1:] == (Feature.ADMIN, "IQ")  # not Iran's Kurdistan province
+    places = places_of(gazetteer, "A drone from Yemen hits Israel's Eilat.")
+    assert places["Eilat"] == ("Eilat", Feature.CITY, "IL")
+
+
+def test_barracks_named_after_a_town_is_the_curated_site(gazetteer: Gazetteer) -> None:
+    places = places_of(gazetteer, "The F-111s hit the Aziziyah barracks in Tripoli.")
+    assert places["Aziziyah"] == ("Bab al-Azizia", Feature.FACILITY, "LY")
