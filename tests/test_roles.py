@@ -431,3 +431,14 @@ def test_a_province_that_a_named_district_lies_in_only_qualifies_it(nlp: Languag
 def test_a_launch_from_somewhere_near_an_area_is_from_it(nlp: Language) -> None:
     text = "The bombers launched the missiles from somewhere near Iraq."
     assert role_names(nlp, text) == {"Iraq": Role.BASE}
+
+
+def test_a_town_after_a_named_sites_compound_only_locates_it(nlp: Language) -> None:
+    text = "The bombers hit the Azizia compound in Homs."
+    article = Article("t1", text)
+    start = text.index("Azizia")
+    site = Place(Mention("t1", start, start + 6, "Azizia"),
+                 GazetteerEntry("t:azizia", "Azizia", 34.7, 36.7, "SY", Feature.FACILITY), 0.9)
+    places = sorted([*make_places("t1", text), site], key=lambda p: p.mention.start)
+    roles = {r.place.mention.text: r.role.role for r in read_roles([article], places, nlp)}
+    assert roles == {"Azizia": Role.TARGET, "Homs": Role.MENTION}
