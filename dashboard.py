@@ -454,9 +454,8 @@ def show_map(view: Analysis, filters: Filters) -> None:
 def draw_map(m: folium.Map, key: str) -> None:
     """``m`` in streamlit-folium's component, drawn with no network."""
     prepare_for_st_folium(m)
-    # render=False: st_folium renders the map itself; rendering the whole page first
-    # (its default) only doubled the work and pasted the inlined libraries into the
-    # component's header, where nothing runs them (it loads them from default_js).
+    # render=False: st_folium renders the map itself and reads only the map's parts;
+    # rendering the whole page first (its default) doubled the template work.
     # returned_objects=[]: panning and zooming never rerun the script.
     st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
               render=False)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from geo.dashboard_state import FilesKey, files_key, folder_key
@@ -34,7 +34,7 @@ BundledKey = tuple[str, FilesKey, PinsKey, FilesKey]
 
 # Filled by the launcher, emptied by the first page that asks (Streamlit's own cache
 # keeps the analysis from then on).
-_prepared: dict[Hashable, Analysis] = {}
+_prepared: dict[tuple[BundledKey, str], Analysis] = {}  # (key, store path)
 
 
 def bundled_folder() -> Path:
