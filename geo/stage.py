@@ -38,7 +38,7 @@ def merge(analyses: Iterable[ArticleAnalysis], problems: Sequence[LoadProblem] =
     stream = iter(analyses)
     first = next(stream, None)
     # Imported once the first analyses are in, not before: a command's workers are still
-    # reading the rest meanwhile (about 0.3 s of start-up saved), and readers of a store
+    # reading the rest meanwhile (the imports take about 0.3 s), and readers of a store
     # that never merge do not pay for them.
     from geo.links import link_places
     from geo.paths import build_paths
