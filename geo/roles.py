@@ -867,6 +867,9 @@ def _impact(step: _Step) -> bool:
         subjects = [c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")]
     if not subjects and verb.dep_ in ("relcl", "acl"):  # "the missile, which fell in X"
         subjects = [verb.head]
+    if not subjects and verb.dep_ == "advcl":  # "missiles fired from A landed near X",
+        # parsed with the landing under the firing: its subject is the firing's
+        subjects = [c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")]
     return any(_is_projectile(t) for s in subjects for t in (s, *s.conjuncts))
 
 

@@ -377,6 +377,11 @@ def test_a_second_struck_base_after_a_relative_clause_is_struck(nlp: Language) -
     ("A drone crashed and exploded in Homs.", {"Homs": Role.TARGET}),
     ("Debris of a drone fell near Aleppo.", {"Aleppo": Role.TARGET}),
     ("Two bombers landed at Hmeimim.", {"Hmeimim": Role.BASE}),  # aircraft land at a base
+    # the parse hangs the landing under the firing; the missiles still came down there
+    ("Rockets fired from Iraq landed near Homs on Sunday.",
+     {"Iraq": Role.BASE, "Homs": Role.TARGET}),
+    ("Missiles fired from Iraq landed near Homs overnight, the army said.",  # as a conj
+     {"Iraq": Role.BASE, "Homs": Role.TARGET}),
 ])
 def test_where_a_missile_or_drone_came_down_is_struck(nlp: Language, text: str,
                                                      expected: dict[str, Role]) -> None:
