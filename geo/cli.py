@@ -16,6 +16,7 @@ from typing import Any
 from geo.errors import RunError
 from geo.gazetteer.store import GazetteerError
 from geo.models import Analysis, Article, FlightPath, GazetteerEntry, Place
+from geo.spreadsheet import spreadsheet_text
 
 log = logging.getLogger("geo")
 
@@ -58,7 +59,8 @@ def _print_records(records: Sequence[dict[str, Any]], fmt: str, *, header: bool 
         writer = csv.DictWriter(out, fieldnames=list(MENTION_FIELDS), extrasaction="ignore")
         if header:
             writer.writeheader()
-        writer.writerows(records)
+        writer.writerows({k: spreadsheet_text(v) if isinstance(v, str) else v
+                          for k, v in record.items()} for record in records)
     else:
         widths = {"doc": 22, "text": 24, "name": 28, "country": 2, "feature": 8}
         for record in records:

@@ -30,6 +30,7 @@ from geo.geodesy import split_at_antimeridian, to_geojson_geometry
 from geo.models import Analysis, FlightPath, Role
 from geo.offline import RenderedOnce, external_references, render_offline
 from geo.render import EVENTS_LAYER, ROLE_STYLES, build_map
+from geo.spreadsheet import spreadsheet_text
 from geo.strikes.incidents import Incident, IncidentWindows, merge_incidents
 from geo.view import DateRange, PlaceSummary, filter_analysis, place_summaries
 
@@ -346,11 +347,6 @@ def geojson_dict(view: Analysis) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _cell(value: str) -> str:
-    # A spreadsheet runs a cell that starts like a formula; article text must not.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _csv(view: Analysis) -> bytes:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -363,43 +359,43 @@ def _csv(view: Analysis) -> bytes:
         doc = articles.get(pr.place.mention.doc_id)
         row: dict[str, Any] = {
             "type": "place",
-            "name": _cell(entry.name),
-            "as_written": _cell(pr.place.mention.text),
+            "name": spreadsheet_text(entry.name),
+            "as_written": spreadsheet_text(pr.place.mention.text),
             "role": pr.role.value,
             "confidence": round(pr.confidence, 4),
             "lat": entry.lat,
             "lon": entry.lon,
-            "gazetteer_id": _cell(entry.gazetteer_id),
+            "gazetteer_id": spreadsheet_text(entry.gazetteer_id),
             "country": entry.country,
             "feature": entry.feature.value,
-            "doc_id": _cell(pr.place.mention.doc_id),
-            "source": _cell(doc.source if doc else ""),
+            "doc_id": spreadsheet_text(pr.place.mention.doc_id),
+            "source": spreadsheet_text(doc.source if doc else ""),
             "published": doc.published.isoformat() if doc and doc.published else "",
-            "evidence": _cell(pr.evidence.sentence if pr.evidence else ""),
+            "evidence": spreadsheet_text(pr.evidence.sentence if pr.evidence else ""),
         }
         writer.writerow(row)
     for path in view.paths:
         writer.writerow(
             {
                 "type": "flight_path",
-                "name": _cell(f"{path.origin.name} -> {path.target.name}"),
+                "name": spreadsheet_text(f"{path.origin.name} -> {path.target.name}"),
                 "confidence": round(path.confidence, 4),
-                "origin": _cell(path.origin.name),
-                "origin_id": _cell(path.origin.gazetteer_id),
+                "origin": spreadsheet_text(path.origin.name),
+                "origin_id": spreadsheet_text(path.origin.gazetteer_id),
                 "origin_lat": path.origin.lat,
                 "origin_lon": path.origin.lon,
-                "target": _cell(path.target.name),
-                "target_id": _cell(path.target.gazetteer_id),
+                "target": spreadsheet_text(path.target.name),
+                "target_id": spreadsheet_text(path.target.gazetteer_id),
                 "target_lat": path.target.lat,
                 "target_lon": path.target.lon,
                 "distance_km": round(path.distance_km, 1),
                 "bearing": round(path.bearing, 1),
                 "countries": ";".join(path.countries),
-                "docs": _cell(";".join(path.docs)),
-                "sources": _cell(";".join(path.sources)),
+                "docs": spreadsheet_text(";".join(path.docs)),
+                "sources": spreadsheet_text(";".join(path.sources)),
                 "dates": ";".join(d.isoformat() for d in path.dates),
                 "inferred": path.inferred,
-                "evidence": _cell(" | ".join(_path_evidence(path))),
+                "evidence": spreadsheet_text(" | ".join(_path_evidence(path))),
             }
         )
     for incident in view_incidents(view):
@@ -409,31 +405,31 @@ def _csv(view: Analysis) -> bytes:
             writer.writerow(
                 {
                     "type": "strike_event",
-                    "name": _cell(target.entry.name),
+                    "name": spreadsheet_text(target.entry.name),
                     "confidence": facts["confidence"],
                     "lat": target.entry.lat,
                     "lon": target.entry.lon,
-                    "gazetteer_id": _cell(target.entry.gazetteer_id),
+                    "gazetteer_id": spreadsheet_text(target.entry.gazetteer_id),
                     "country": target.entry.country,
                     "feature": target.entry.feature.value,
-                    "target": _cell(target.entry.name),
-                    "target_id": _cell(target.entry.gazetteer_id),
+                    "target": spreadsheet_text(target.entry.name),
+                    "target_id": spreadsheet_text(target.entry.gazetteer_id),
                     "target_lat": target.entry.lat,
                     "target_lon": target.entry.lon,
-                    "origin": _cell(";".join(o.entry.name for o in origins)),
-                    "origin_id": _cell(";".join(o.entry.gazetteer_id for o in origins)),
+                    "origin": spreadsheet_text(";".join(o.entry.name for o in origins)),
+                    "origin_id": spreadsheet_text(";".join(o.entry.gazetteer_id for o in origins)),
                     "origin_lat": origins[0].entry.lat if len(origins) == 1 else "",
                     "origin_lon": origins[0].entry.lon if len(origins) == 1 else "",
-                    "docs": _cell(";".join(facts["docs"])),
-                    "sources": _cell(";".join(facts["sources"])),
+                    "docs": spreadsheet_text(";".join(facts["docs"])),
+                    "sources": spreadsheet_text(";".join(facts["sources"])),
                     "dates": ";".join(facts["dates"]),
-                    "actor": _cell(";".join(facts["actor"])),
+                    "actor": spreadsheet_text(";".join(facts["actor"])),
                     "actor_country": ";".join(facts["actor_country"]),
-                    "means": _cell(";".join(facts["means"])),
+                    "means": spreadsheet_text(";".join(facts["means"])),
                     "origin_approximate": facts["origin_approximate"],
                     "date_precision": facts["date_precision"],
                     "precision": target.precision.value,
-                    "evidence": _cell(" | ".join(facts["evidence"])),
+                    "evidence": spreadsheet_text(" | ".join(facts["evidence"])),
                 }
             )
     # A BOM lets spreadsheet programs read the UTF-8 names (Arabic, Cyrillic) correctly.

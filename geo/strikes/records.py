@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from geo.spreadsheet import spreadsheet_text
 from geo.strikes.events import EventPlace
 from geo.strikes.incidents import Incident
 
@@ -14,8 +15,6 @@ CSV_FIELDS = ("incident", "actor", "actor_country", "means", "origin", "origin_l
               "origin_lon", "targets", "target_lat", "target_lon", "place_precision",
               "dates", "date_precision", "approximate", "sources", "docs", "confidence",
               "evidence")
-# Cells a spreadsheet would read as a formula are quoted (as geo.export does).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _place(place: EventPlace) -> dict[str, Any]:
@@ -46,11 +45,6 @@ def incident_record(number: int, incident: Incident) -> dict[str, Any]:
     }
 
 
-def _cell(value: object) -> str:
-    text = "; ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
 def _csv_row(record: dict[str, Any]) -> dict[str, str]:
     origin = record["origins"][0] if record["origins"] else None
     target = record["targets"][0] if record["targets"] else None
@@ -68,7 +62,7 @@ def _csv_row(record: dict[str, Any]) -> dict[str, str]:
         "docs": record["docs"], "confidence": record["confidence"],
         "evidence": record["evidence"],
     }
-    return {key: _cell(value) for key, value in row.items()}
+    return {key: spreadsheet_text(value) for key, value in row.items()}
 
 
 def incidents_geojson(incidents: Sequence[Incident]) -> dict[str, Any]:
