@@ -95,3 +95,31 @@ VISIBLE_LABELS_JS = """
     return {texts: shown.map(l => l.text), overlaps};
 }
 """
+
+
+# The strike events' layers of a Leaflet map (called with the map): each popup's title,
+# the struck names, its labelled fields, and whether it is a line (an origin) and dashed
+# (an approximate one) or a struck place.
+STRUCK_EVENTS_JS = """
+(map) => {
+    const parser = new DOMParser();
+    const events = [];
+    map.eachLayer(layer => {
+        const popup = layer.getPopup && layer.getPopup();
+        if (!popup) return;
+        const doc = parser.parseFromString(popup.getContent(), 'text/html');
+        const title = doc.querySelector('h4').textContent;
+        if (!title.startsWith('Struck:')) return;
+        const fields = {};
+        doc.querySelectorAll('div > b').forEach(b => {
+            fields[b.textContent.replace(':', '').trim()] =
+                b.parentElement.textContent.slice(b.textContent.length).trim();
+        });
+        const names = title.slice('Struck:'.length).split(', ')
+            .map(n => n.replace(/ \\([a-z]+\\)$/, '').trim());
+        events.push({title, names, fields, dashed: !!layer.options.dashArray,
+                     line: layer instanceof L.Polyline && !(layer instanceof L.CircleMarker)});
+    });
+    return events;
+}
+"""

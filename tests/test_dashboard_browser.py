@@ -26,7 +26,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from chromium import CHROMIUM, CHROMIUM_ARGS, VISIBLE_LABELS_JS, requires_chromium
+from chromium import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    STRUCK_EVENTS_JS,
+    VISIBLE_LABELS_JS,
+    requires_chromium,
+)
 
 from geo.gazetteer import Gazetteer
 from geo.geocache import CACHE_ENV
@@ -583,30 +589,6 @@ def test_a_restarted_dashboard_draws_its_map_from_the_store(
     assert warm < cold and warm < 15
 
 
-# The strike events' layers in the map's frame: each popup's fields, and whether it is a
-# dashed line (an approximate origin) or a struck place.
-_EVENTS = """
-() => {
-    const parser = new DOMParser();
-    const found = [];
-    window.map.eachLayer(layer => {
-        const popup = layer.getPopup && layer.getPopup();
-        if (!popup) return;
-        const doc = parser.parseFromString(popup.getContent(), 'text/html');
-        const title = doc.querySelector('h4').textContent;
-        if (!title.startsWith('Struck:')) return;
-        const fields = {};
-        doc.querySelectorAll('div > b').forEach(b => {
-            fields[b.textContent.replace(':', '').trim()] =
-                b.parentElement.textContent.slice(b.textContent.length).trim();
-        });
-        const line = layer instanceof L.Polyline && !(layer instanceof L.CircleMarker);
-        found.push({title, fields, line, dashed: !!layer.options.dashArray});
-    });
-    return found;
-}
-"""
-
 # Zooms the map in on the struck place whose incident's popup names it first.
 _ZOOM_TO_STRUCK = """
 () => {
@@ -641,7 +623,7 @@ def test_the_dashboard_map_labels_the_seeds_and_draws_their_strikes(
             frame.wait_for_selector(".geo-label", state="attached", timeout=10_000)
             page.wait_for_timeout(800)  # fitBounds, then the declutter pass
             labels = frame.evaluate(VISIBLE_LABELS_JS)
-            events = frame.evaluate(_EVENTS)
+            events = frame.evaluate(f"() => ({STRUCK_EVENTS_JS})(window.map)")
             key = frame.locator(".geo-legend").inner_text()
             page.screenshot(path=str(tmp_path / "labels.png"))
             # Closer in, the struck places' actor and date have room beside their names.

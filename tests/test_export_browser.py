@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from chromium import VISIBLE_LABELS_JS, offline_page, requires_chromium
+from chromium import STRUCK_EVENTS_JS, VISIBLE_LABELS_JS, offline_page, requires_chromium
 from test_render import HOSTILE_SOURCE, IMG, SCRIPT, sample_analysis, small_borders
 
 from geo.export import export
@@ -98,30 +98,10 @@ def test_exported_html_draws_with_no_network(tmp_path: Path) -> None:
 
 
 
-# The strike events' layers: their popups' fields, the struck names, dashed or not.
-_STRUCK = """
-() => {
-    const map = window[document.querySelector('.folium-map').id];
-    const parser = new DOMParser();
-    const events = [];
-    map.eachLayer(layer => {
-        const popup = layer.getPopup && layer.getPopup();
-        if (!popup) return;
-        const doc = parser.parseFromString(popup.getContent(), 'text/html');
-        const title = doc.querySelector('h4').textContent;
-        if (!title.startsWith('Struck:')) return;
-        const fields = {};
-        doc.querySelectorAll('div > b').forEach(b => {
-            fields[b.textContent.replace(':', '').trim()] =
-                b.parentElement.textContent.slice(b.textContent.length).trim();
-        });
-        const names = title.slice('Struck:'.length).split(', ')
-            .map(n => n.replace(/ \\([a-z]+\\)$/, '').trim());
-        events.push({names, fields, dashed: !!layer.options.dashArray,
-                     line: layer instanceof L.Polyline && !(layer instanceof L.CircleMarker)});
-    });
-    return {events, key: document.querySelector('.geo-legend').textContent};
-}
+# The strike events of the page's map, and the map key's text.
+_STRUCK = f"""
+() => ({{events: ({STRUCK_EVENTS_JS})(window[document.querySelector('.folium-map').id]),
+        key: document.querySelector('.geo-legend').textContent}})
 """
 
 
