@@ -60,6 +60,15 @@ def role_names(nlp: Language, text: str, cues: dict[str, str] | None = None) -> 
     return {name: reading.role.role for name, reading in roles_of(nlp, text, cues).items()}
 
 
+def roles_with(nlp: Language, text: str, entry: GazetteerEntry) -> dict[str, Role]:
+    """The roles of the known names and of ``entry``'s name (its first occurrence)."""
+    start = text.index(entry.name)
+    extra = Place(Mention("t1", start, start + len(entry.name), entry.name), entry, 0.9)
+    places = sorted([*make_places("t1", text), extra], key=lambda p: p.mention.start)
+    return {r.place.mention.text: r.role.role
+            for r in read_roles([Article("t1", text)], places, nlp)}
+
+
 def test_active_voice_took_off_from_to_strike(nlp: Language) -> None:
     roles = role_names(nlp, "Bombers took off from Hamedan to strike Aleppo and Idlib.")
     assert roles == {"Hamedan": Role.BASE, "Aleppo": Role.TARGET, "Idlib": Role.TARGET}
@@ -424,13 +433,8 @@ def test_launching_an_attack_from_an_area_is_a_launch_from_it(nlp: Language) -> 
 
 def test_a_province_that_a_named_district_lies_in_only_qualifies_it(nlp: Language) -> None:
     text = "Jets struck positions in the Idlib District of Latakia."
-    article = Article("t1", text)
-    start = text.index("Latakia")
-    province = Place(Mention("t1", start, start + 7, "Latakia"),
-                     GazetteerEntry("t:latakia", "Latakia", 35.6, 36.0, "SY", Feature.ADMIN), 0.9)
-    places = sorted([*make_places("t1", text), province], key=lambda p: p.mention.start)
-    roles = {r.place.mention.text: r.role.role for r in read_roles([article], places, nlp)}
-    assert roles == {"Idlib": Role.TARGET, "Latakia": Role.MENTION}
+    province = GazetteerEntry("t:latakia", "Latakia", 35.6, 36.0, "SY", Feature.ADMIN)
+    assert roles_with(nlp, text, province) == {"Idlib": Role.TARGET, "Latakia": Role.MENTION}
 
 
 def test_a_launch_from_somewhere_near_an_area_is_from_it(nlp: Language) -> None:
@@ -440,10 +444,5 @@ def test_a_launch_from_somewhere_near_an_area_is_from_it(nlp: Language) -> None:
 
 def test_a_town_after_a_named_sites_compound_only_locates_it(nlp: Language) -> None:
     text = "The bombers hit the Azizia compound in Homs."
-    article = Article("t1", text)
-    start = text.index("Azizia")
-    site = Place(Mention("t1", start, start + 6, "Azizia"),
-                 GazetteerEntry("t:azizia", "Azizia", 34.7, 36.7, "SY", Feature.FACILITY), 0.9)
-    places = sorted([*make_places("t1", text), site], key=lambda p: p.mention.start)
-    roles = {r.place.mention.text: r.role.role for r in read_roles([article], places, nlp)}
-    assert roles == {"Azizia": Role.TARGET, "Homs": Role.MENTION}
+    site = GazetteerEntry("t:azizia", "Azizia", 34.7, 36.7, "SY", Feature.FACILITY)
+    assert roles_with(nlp, text, site) == {"Azizia": Role.TARGET, "Homs": Role.MENTION}
