@@ -83,7 +83,7 @@ def prepare_bundled() -> bool:
     from geo.gazetteer import Gazetteer, GazetteerError
     from geo.online import OnlineConfigError, OnlineGeocoder, OnlineSettings
     from geo.stage import merge
-    from geo.store.db import AnalysisStore, article_key
+    from geo.store.db import AnalysisStore
     from geo.store.ingest import analysis_settings
     from geo.store.version import analysis_version
 
@@ -110,8 +110,7 @@ def prepare_bundled() -> bool:
     version = analysis_version(gazetteer_meta, settings)
     try:
         with AnalysisStore.open(store_path, read_only=True) as store:
-            stored = store.keys(a.doc_id for a in articles)
-            if any(stored.get(a.doc_id) != article_key(a, version) for a in articles):
+            if store.changed(articles, version):
                 return False
             analyses = list(store.analyses([a.doc_id for a in articles]))
     except StoreError as err:

@@ -16,7 +16,7 @@ from geo.errors import StoreError
 from geo.gazetteer import Gazetteer
 from geo.models import Article, GazetteerEntry
 from geo.stage import ArticleAnalysis
-from geo.store.db import AnalysisStore, article_key
+from geo.store.db import AnalysisStore
 from geo.store.ingest import analysis_settings, ingest, local_runner
 from geo.store.version import analysis_version
 
@@ -44,8 +44,7 @@ def stored_analyses(
     try:
         with AnalysisStore.open(store_path) as store:
             version = analysis_version(gazetteer.meta(), settings)
-            stored = store.keys(a.doc_id for a in articles)
-            new = [a for a in articles if stored.get(a.doc_id) != article_key(a, version)]
+            new = store.changed(articles, version)
             done = 0
 
             def counted(batches: Iterable[list[Article]]) -> Iterator[list[ArticleAnalysis]]:

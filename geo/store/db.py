@@ -139,6 +139,11 @@ class AnalysisStore:
         ).fetchall()
         return {str(doc): str(key) for doc, key in rows}
 
+    def changed(self, articles: Sequence[Article], version: str) -> list[Article]:
+        """The articles the store lacks, or holds from other text, facts or version."""
+        stored = self.keys(a.doc_id for a in articles)
+        return [a for a in articles if stored.get(a.doc_id) != article_key(a, version)]
+
     def put(self, analyses: Sequence[ArticleAnalysis], version: str) -> None:
         """Keep these analyses, replacing any earlier one of the same document."""
         if not analyses:

@@ -167,8 +167,6 @@ def ingest(
     (text, facts, or the analysis version). ``settings`` names what else the analysis
     depends on (the user's pins, the online geocoder): a change re-analyses. ``progress``
     gets the count of articles read."""
-    from geo.store.db import article_key  # DuckDB: not for a run that only analyses
-
     started = time.perf_counter()
     stats = IngestStats()
     version = analysis_version(gazetteer.meta(), settings)
@@ -176,8 +174,7 @@ def ingest(
 
     def new_batches() -> Iterator[list[Article]]:
         for batch in article_batches(items, batch_size, stats, on_problem):
-            stored = store.keys(a.doc_id for a in batch)
-            new = [a for a in batch if stored.get(a.doc_id) != article_key(a, version)]
+            new = store.changed(batch, version)
             stats.unchanged += len(batch) - len(new)
             if progress is not None:
                 progress(stats.read)
